@@ -1,0 +1,364 @@
+"""THE access rules. Person data is only ever read through this module.
+
+* Scope comes from memberships (user, role, scope) and is a region/school query, never per-object
+  rows, so lists stay fast at millions of children.
+* Explicit per-object grants (volunteer assignment, referral, break-the-glass) live in the
+  django-guardian direct-FK model ``ChildGrant`` and are combined here; views never query it.
+* Outside the scope: 404 (``Http404``, same as a missing id). In scope, role too weak: 403.
+* Fields come in tiers; ``ROLE_CAPABILITIES`` gives each role its tiers, and ``fields_for`` is the
+  one function that decides which fields of a record a user may see, for every output path.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lbc.models import Child, ChildGrant, Guardian, Membership, Region, Role, School
+
+UserLike = AbstractBaseUser | AnonymousUser
+
+
+class FieldTier(IntEnum):
+    MINIMAL = 0  # given name, school: what a volunteer may know
+    BASIC = 1  # full name, sex, grade, class, village, left-behind situation
+    IDENTITY = 2  # ID number, birth date, phones, addresses, parents' whereabouts
+    STATUS = 3  # tier colour and required action
+    SCORES = 4  # screening scores
+    NOTES = 5  # item answers and counselling notes
+
+
+T = FieldTier
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    tiers: frozenset[FieldTier]
+    list_children: bool = False
+    edit_children: bool = False
+    administer: bool = False  # regions, schools, users, memberships of the county
+
+
+ROLE_CAPABILITIES: dict[str, Capabilities] = {
+    Role.COUNTY_ADMIN: Capabilities(frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS}),
+                                    list_children=True, edit_children=True, administer=True),
+    Role.TOWNSHIP_SUPERVISOR: Capabilities(frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS, T.SCORES}),
+                                           list_children=True, edit_children=True),
+    Role.VILLAGE_DIRECTOR: Capabilities(frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS}),
+                                        list_children=True, edit_children=True),
+    Role.COUNSELLOR: Capabilities(frozenset(FieldTier), list_children=True, edit_children=True),
+    Role.HEAD_TEACHER: Capabilities(frozenset({T.MINIMAL, T.BASIC, T.STATUS}), list_children=True),
+    Role.TRAINER: Capabilities(frozenset()),
+    Role.VOLUNTEER: Capabilities(frozenset({T.MINIMAL}), list_children=True),
+}
+
+# What each kind of per-object grant gives, by permission codename on Child.
+GRANT_CAPABILITIES: dict[str, Capabilities] = {
+    "volunteer_child": ROLE_CAPABILITIES[Role.VOLUNTEER],
+    "referral_child": Capabilities(frozenset(FieldTier), list_children=True),
+    "breakglass_child": Capabilities(frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS}), list_children=True),
+}
+
+# The field tier of every field shown anywhere. A field missing here is shown to nobody.
+FIELD_TIERS: dict[str, dict[str, FieldTier]] = {
+    "child": {
+        "public_id": T.MINIMAL, "given_name": T.MINIMAL, "school": T.MINIMAL,
+        "family_name": T.BASIC, "full_name": T.BASIC, "sex": T.BASIC, "grade": T.BASIC, "school_class": T.BASIC,
+        "village": T.BASIC, "township": T.BASIC, "boarding": T.BASIC, "left_behind_type": T.BASIC,
+        "care_arrangement": T.BASIC, "status": T.BASIC, "parent_contact": T.BASIC, "age": T.BASIC,
+        "separation_start": T.IDENTITY, "birth_date": T.IDENTITY, "id_number": T.IDENTITY,
+        "id_absent_reason": T.IDENTITY, "confirmed_at": T.BASIC, "confirmed_by": T.BASIC,
+    },
+    "guardian": {
+        "public_id": T.BASIC, "name": T.BASIC, "relationship": T.BASIC, "is_primary": T.BASIC,
+        "is_legal_guardian": T.BASIC, "sex": T.BASIC, "can_read": T.BASIC, "dialect_note": T.BASIC,
+        "birth_year": T.IDENTITY, "education": T.IDENTITY, "health": T.IDENTITY, "phone": T.IDENTITY,
+        "village": T.BASIC,
+    },
+    "parent": {
+        "public_id": T.BASIC, "role": T.BASIC, "name": T.BASIC, "works_away": T.BASIC,
+        "work_city": T.IDENTITY, "employer_name": T.IDENTITY, "phone": T.IDENTITY, "return_period": T.BASIC,
+    },
+    "household": {"public_id": T.BASIC, "village": T.BASIC, "address": T.IDENTITY},
+    "consent": {
+        "public_id": T.BASIC, "purpose": T.BASIC, "decision": T.BASIC, "given_by_name": T.IDENTITY,
+        "given_by_relationship": T.BASIC, "is_legal_guardian": T.BASIC, "channel": T.BASIC,
+        "notice_version": T.BASIC, "decided_on": T.BASIC, "child_assent": T.BASIC, "withdrawn_on": T.BASIC,
+    },
+}
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What one user may do with one record (or, for lists, with the records of one scope)."""
+
+    tiers: frozenset[FieldTier] = frozenset()
+    can_edit: bool = False
+    roles: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.tiers)
+
+    def sees(self, tier: FieldTier) -> bool:
+        return tier in self.tiers
+
+    # Template-friendly flags: {% if rights.identity %}
+    @property
+    def basic(self) -> bool:
+        return T.BASIC in self.tiers
+
+    @property
+    def identity(self) -> bool:
+        return T.IDENTITY in self.tiers
+
+    @property
+    def status(self) -> bool:
+        return T.STATUS in self.tiers
+
+    @property
+    def scores(self) -> bool:
+        return T.SCORES in self.tiers
+
+    @property
+    def notes(self) -> bool:
+        return T.NOTES in self.tiers
+
+    def union(self, caps: Capabilities, role: str) -> Rights:
+        return Rights(self.tiers | caps.tiers, self.can_edit or caps.edit_children, self.roles | {role})
+
+
+NO_RIGHTS = Rights()
+
+
+def fields_for(rights: Rights, kind: str) -> set[str]:
+    """The one place that decides which fields of a ``kind`` record these rights may see."""
+    return {name for name, tier in FIELD_TIERS[kind].items() if tier in rights.tiers}
+
+
+def require(rights: Rights, tier: FieldTier) -> None:
+    if tier not in rights.tiers:
+        raise PermissionDenied
+
+
+# --- memberships and scope -------------------------------------------------------------------
+
+
+@dataclass
+class UserScope:
+    memberships: list[Membership] = field(default_factory=list)
+
+    def roles(self) -> set[str]:
+        return {m.role for m in self.memberships}
+
+    def capabilities(self) -> list[Capabilities]:
+        return [ROLE_CAPABILITIES[m.role] for m in self.memberships]
+
+    @property
+    def can_list_children(self) -> bool:
+        return any(c.list_children for c in self.capabilities())
+
+    @property
+    def can_edit_children(self) -> bool:
+        return any(c.edit_children for c in self.capabilities())
+
+    @property
+    def can_administer(self) -> bool:
+        return any(c.administer for c in self.capabilities())
+
+    def admin_county_ids(self) -> set[int]:
+        return {m.region_id for m in self.memberships if m.role == Role.COUNTY_ADMIN and m.region_id}
+
+
+def scope_of(user: UserLike) -> UserScope:
+    """Current memberships of the user, cached on the user object for the request."""
+    if not user.is_authenticated or not user.is_active:
+        return UserScope()
+    cached = getattr(user, "_lbc_scope", None)
+    if cached is None:
+        cached = UserScope(list(
+            Membership.objects.current().filter(user=user).select_related("region", "school", "school_class")
+        ))
+        user._lbc_scope = cached  # type: ignore[union-attr]
+    return cached
+
+
+def forget_scope(user: UserLike) -> None:
+    if hasattr(user, "_lbc_scope"):
+        del user._lbc_scope  # type: ignore[union-attr]
+
+
+_LEVEL_FIELD = {Region.Level.COUNTY: "county_id", Region.Level.TOWNSHIP: "township_id"}
+
+
+def _membership_q(m: Membership) -> Q | None:
+    """Children whose household village or school lies under the membership's scope."""
+    if not ROLE_CAPABILITIES[m.role].tiers:
+        return None
+    if m.school_class_id:
+        return Q(school_class_id=m.school_class_id)
+    if m.school_id:
+        return Q(school_id=m.school_id)
+    if m.region_id and m.region is not None:
+        if m.region.level == Region.Level.VILLAGE:
+            return Q(village_id=m.region_id) | Q(school__region_id=m.region_id)
+        column = _LEVEL_FIELD.get(m.region.level)
+        if column:
+            schools = School.objects.filter(**{column: m.region_id}).values("id")
+            return Q(**{column: m.region_id}) | Q(school_id__in=schools)
+    return None
+
+
+def active_grants(user: UserLike) -> QuerySet[ChildGrant]:
+    now = timezone.now()
+    return ChildGrant.objects.filter(user_id=user.pk).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+        permission__codename__in=list(GRANT_CAPABILITIES),
+    )
+
+
+def children_for(user: UserLike, *, listing: bool = False) -> QuerySet[Child]:
+    """Every child the user may see at any tier. With ``listing`` the role must be allowed lists (403)."""
+    scope = scope_of(user)
+    if listing and not scope.can_list_children:
+        raise PermissionDenied
+    condition = Q(pk__in=[])
+    for m in scope.memberships:
+        q = _membership_q(m)
+        if q is not None:
+            condition |= q
+    if user.is_authenticated:
+        condition |= Q(pk__in=active_grants(user).values("content_object_id"))
+    return Child.objects.filter(condition)
+
+
+def _membership_covers(m: Membership, child: Child) -> bool:
+    if m.school_class_id:
+        return child.school_class_id == m.school_class_id
+    if m.school_id:
+        return child.school_id == m.school_id
+    if m.region_id and m.region is not None:
+        school = child.school
+        if m.region.level == Region.Level.VILLAGE:
+            return child.village_id == m.region_id or (school is not None and school.region_id == m.region_id)
+        column = _LEVEL_FIELD.get(m.region.level)
+        if column:
+            return getattr(child, column) == m.region_id or (
+                school is not None and getattr(school, column) == m.region_id
+            )
+    return False
+
+
+def rights_for_child(user: UserLike, child: Child, *, grants: Iterable[str] | None = None) -> Rights:
+    scope = scope_of(user)
+    rights = NO_RIGHTS
+    for m in scope.memberships:
+        caps = ROLE_CAPABILITIES[m.role]
+        if caps.tiers and _membership_covers(m, child):
+            rights = rights.union(caps, m.role)
+    codenames = grants if grants is not None else (
+        active_grants(user).filter(content_object=child).values_list("permission__codename", flat=True)
+        if user.is_authenticated else []
+    )
+    for codename in codenames:
+        rights = rights.union(GRANT_CAPABILITIES[codename], codename)
+    return rights
+
+
+def rights_for_children(user: UserLike, children: Iterable[Child]) -> dict[int, Rights]:
+    """Rights for a page of children with one grant query (for list rows and API pages)."""
+    items = list(children)
+    granted: dict[int, list[str]] = {}
+    if user.is_authenticated and items:
+        for child_id, codename in active_grants(user).filter(
+            content_object_id__in=[c.pk for c in items]
+        ).values_list("content_object_id", "permission__codename"):
+            granted.setdefault(child_id, []).append(codename)
+    return {c.pk: rights_for_child(user, c, grants=granted.get(c.pk, [])) for c in items}
+
+
+def parse_public_id(public_id: Any) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404 from None
+
+
+def get_child_for_user(user: UserLike, public_id: Any, *, need: FieldTier = T.MINIMAL,
+                       edit: bool = False) -> tuple[Child, Rights]:
+    """Fetch a child with the user's rights: 404 if out of scope or missing, 403 if too weak."""
+    pid = parse_public_id(public_id)
+    child = (
+        Child.objects.select_related("school", "school_class", "village", "township", "household")
+        .filter(public_id=pid).first()
+    )
+    if child is None:
+        raise Http404
+    rights = rights_for_child(user, child)
+    if not rights:
+        raise Http404
+    if need not in rights.tiers or (edit and not rights.can_edit):
+        raise PermissionDenied
+    return child, rights
+
+
+def guardians_for(user: UserLike) -> QuerySet[Guardian]:
+    """Guardians of the children the user may see."""
+    return Guardian.objects.filter(children__in=children_for(user)).distinct()
+
+
+def get_guardian_for_user(user: UserLike, public_id: Any, *, edit: bool = False) -> tuple[Guardian, Rights]:
+    """A guardian, with the best rights the user holds over any of the guardian's children."""
+    pid = parse_public_id(public_id)
+    guardian = Guardian.objects.filter(public_id=pid).first()
+    if guardian is None:
+        raise Http404
+    kids = list(guardian.children.select_related("school"))
+    rights = NO_RIGHTS
+    for r in rights_for_children(user, kids).values():
+        rights = Rights(rights.tiers | r.tiers, rights.can_edit or r.can_edit, rights.roles | r.roles)
+    if not rights:
+        raise Http404
+    if T.BASIC not in rights.tiers or (edit and not rights.can_edit):
+        raise PermissionDenied
+    return guardian, rights
+
+
+# --- administration (county administrators) -----------------------------------------------------
+
+
+def require_administrator(user: UserLike) -> UserScope:
+    scope = scope_of(user)
+    if not scope.can_administer:
+        raise PermissionDenied
+    return scope
+
+
+def regions_for_admin(user: UserLike) -> QuerySet[Region]:
+    counties = Region.objects.filter(pk__in=require_administrator(user).admin_county_ids())
+    condition = Q(pk__in=[])
+    for county in counties:
+        condition |= Q(path__startswith=county.path)
+    return Region.objects.filter(condition)
+
+
+def schools_for_admin(user: UserLike) -> QuerySet[School]:
+    return School.objects.filter(county_id__in=require_administrator(user).admin_county_ids())
+
+
+def memberships_for_admin(user: UserLike) -> QuerySet[Membership]:
+    """Memberships whose scope lies in the administrator's counties (volunteers: created there)."""
+    counties = require_administrator(user).admin_county_ids()
+    return Membership.objects.filter(
+        Q(region__path__regex=r"^/\d+/\d+/(%s)/" % "|".join(str(c) for c in counties) if counties else Q(pk__in=[]))
+        | Q(school__county_id__in=counties)
+        | Q(school_class__school__county_id__in=counties)
+    )

@@ -1,0 +1,129 @@
+"""Writing and verifying the append-only, hash-chained audit log.
+
+A sensitive read calls ``record`` *before* the data is rendered; if the write fails the view fails,
+so data is never shown without its audit event.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from lbc.models import AuditEvent
+
+GENESIS = "0" * 64
+# One constant lock id for pg_advisory_xact_lock: writers queue so the chain stays linear.
+_PG_LOCK_ID = 0x4C4243  # "LBC"
+_maintenance_depth = 0
+
+
+def maintenance_enabled() -> int:
+    return 1 if _maintenance_depth > 0 else 0
+
+
+@contextlib.contextmanager
+def audit_maintenance() -> Iterator[None]:
+    """Let this process delete audit rows (retention purge, test database flush). Nothing else."""
+    global _maintenance_depth
+    _maintenance_depth += 1
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT set_config('lbc.audit_maintenance', 'on', false)")
+    try:
+        yield
+    finally:
+        _maintenance_depth -= 1
+        if connection.vendor == "postgresql" and _maintenance_depth == 0 and connection.connection is not None:
+            with connection.cursor() as cur:
+                cur.execute("SELECT set_config('lbc.audit_maintenance', 'off', false)")
+
+
+def canonical(
+    *, at: dt.datetime, actor_id: int | None, actor_username: str, action: str, object_type: str,
+    object_id: str, child_id: str, detail: dict[str, Any], ip: str,
+) -> str:
+    return json.dumps(
+        {
+            "at": at.astimezone(dt.UTC).isoformat(), "actor_id": actor_id, "actor": actor_username,
+            "action": action, "object_type": object_type, "object_id": object_id, "child_id": child_id,
+            "detail": detail, "ip": ip,
+        },
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+    )
+
+
+def chain_hash(prev_hash: str, body: str) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+def client_ip(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+
+
+def record(
+    action: str, *, actor: Any = None, request: HttpRequest | None = None, obj: Any = None,
+    child: Any = None, detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event. Raises if it cannot be written; callers must not show data then."""
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    fields: dict[str, Any] = {
+        "at": timezone.now(),
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_username": actor.get_username() if actor is not None else "",
+        "action": action,
+        "object_type": obj._meta.model_name if obj is not None else "",
+        "object_id": str(getattr(obj, "public_id", getattr(obj, "pk", ""))) if obj is not None else "",
+        "child_id": str(child.public_id) if child is not None else "",
+        "detail": detail or {},
+        "ip": client_ip(request),
+    }
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_ID])
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        prev = last or GENESIS
+        return AuditEvent.objects.create(
+            **fields, prev_hash=prev, hash=chain_hash(prev, canonical(**fields))
+        )
+
+
+@dataclass
+class VerifyResult:
+    checked: int
+    broken_at: int | None
+    reason: str
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_chain(batch_size: int = 5000) -> VerifyResult:
+    prev = GENESIS
+    checked = 0
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
+        body = canonical(
+            at=event.at, actor_id=event.actor_id, actor_username=event.actor_username, action=event.action,
+            object_type=event.object_type, object_id=event.object_id, child_id=event.child_id,
+            detail=event.detail, ip=event.ip,
+        )
+        if event.prev_hash != prev:
+            return VerifyResult(checked, event.pk, "prev_hash does not match the previous event (row removed?)")
+        if chain_hash(prev, body) != event.hash:
+            return VerifyResult(checked, event.pk, "content does not match its hash (row altered)")
+        prev = event.hash
+        checked += 1
+    return VerifyResult(checked, None, "")

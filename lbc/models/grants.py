@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
+
+from .people import Child
+
+
+class ChildGrant(UserObjectPermissionBase):
+    """An explicit per-object grant on one child (django-guardian direct-foreign-key model).
+
+    Used only for what region scope cannot express: a volunteer's assignment, a referral to a
+    counsellor of another school, and time-boxed break-the-glass access with a written reason.
+    Read only through lbc/access.py.
+    """
+
+    content_object = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="grants")
+    reason = models.TextField(_("理由"), blank=True)
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True, db_index=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("单个儿童授权")
+        verbose_name_plural = _("单个儿童授权")
+        indexes = [models.Index(fields=["user", "permission", "content_object"])]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ScreeningConfig(AppConfig):
+    name = "screening"
+    verbose_name = _("心理筛查")
+    default_auto_field = "django.db.models.BigAutoField"

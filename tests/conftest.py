@@ -1,0 +1,131 @@
+"""Personas and a small synthetic world shared by every test.
+
+The world: one province > city > two counties. County K has townships T1 and T2; county K2 has T3.
+Each township has a village and a school. Children c1 (T1), c2 (T2), c3 (T3 in K2).
+Personas hold one role each; "other_*" personas hold the same role in a sibling scope.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import TransactionTestCase
+
+from lbc.audit import audit_maintenance
+from lbc.models import Child, Guardian, Region, Role, School, SchoolClass
+
+from .factories import PASSWORD, grant, make_child, make_class, make_guardian, make_parent, make_region, make_school, make_user
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Transactional tests flush every table after each test; the audit table only allows that in
+# maintenance mode, exactly as the retention purge does.
+_original_teardown = TransactionTestCase._fixture_teardown
+
+
+def _teardown_with_audit_maintenance(self: TransactionTestCase) -> None:
+    with audit_maintenance():
+        _original_teardown(self)
+
+
+TransactionTestCase._fixture_teardown = _teardown_with_audit_maintenance  # type: ignore[method-assign]
+
+
+@dataclass
+class World:
+    province: Region
+    city: Region
+    county: Region
+    county2: Region
+    t1: Region
+    t2: Region
+    t3: Region
+    v1: Region
+    v1b: Region
+    v2: Region
+    v3: Region
+    s1: School
+    s2: School
+    s3: School
+    class1: SchoolClass
+    class1b: SchoolClass
+    c1: Child
+    c1b: Child
+    c2: Child
+    c3: Child
+    g1: Guardian
+    users: dict[str, Any]
+
+    def user(self, persona: str) -> Any:
+        return self.users[persona]
+
+
+PERSONAS = [
+    "county_admin", "supervisor", "village_director", "counsellor", "head_teacher", "trainer", "volunteer",
+    "other_county_admin", "other_supervisor", "other_village_director", "other_counsellor", "other_head_teacher",
+    "other_volunteer", "nobody",
+]
+
+
+def build_world() -> World:
+    province = make_region("测试省", Region.Level.PROVINCE)
+    city = make_region("测试市", Region.Level.CITY, province)
+    county = make_region("测试县", Region.Level.COUNTY, city)
+    county2 = make_region("邻县", Region.Level.COUNTY, city)
+    t1 = make_region("一乡", Region.Level.TOWNSHIP, county)
+    t2 = make_region("二乡", Region.Level.TOWNSHIP, county)
+    t3 = make_region("三乡", Region.Level.TOWNSHIP, county2)
+    v1 = make_region("一村", Region.Level.VILLAGE, t1)
+    v1b = make_region("一乡二村", Region.Level.VILLAGE, t1)
+    v2 = make_region("二村", Region.Level.VILLAGE, t2)
+    v3 = make_region("三村", Region.Level.VILLAGE, t3)
+    s1, s2, s3 = make_school(t1, "一乡中心学校"), make_school(t2, "二乡中心学校"), make_school(t3, "三乡中心学校")
+    class1, class1b = make_class(s1, 5, "1班"), make_class(s1, 5, "2班")
+    class2, class3 = make_class(s2, 5, "1班"), make_class(s3, 5, "1班")
+    c1 = make_child(v1, s1, class1, family_name="王", given_name="小䶮")
+    c1b = make_child(v1b, s1, class1b, family_name="李", given_name="小明", sex="M", birth_date=__import__("datetime").date(2013, 6, 1))
+    c2 = make_child(v2, s2, class2, family_name="张", given_name="小红")
+    c3 = make_child(v3, s3, class3, family_name="赵", given_name="小兰")
+    g1 = make_guardian(c1, phone="13812345678")
+    make_parent(c1, phone="13987654321")
+    users = {
+        "county_admin": make_user("county_admin", Role.COUNTY_ADMIN, region=county),
+        "supervisor": make_user("supervisor", Role.TOWNSHIP_SUPERVISOR, region=t1),
+        "village_director": make_user("village_director", Role.VILLAGE_DIRECTOR, region=v1),
+        "counsellor": make_user("counsellor", Role.COUNSELLOR, school=s1),
+        "head_teacher": make_user("head_teacher", Role.HEAD_TEACHER, school_class=class1),
+        "trainer": make_user("trainer", Role.TRAINER, region=county),
+        "volunteer": make_user("volunteer", Role.VOLUNTEER),
+        "other_county_admin": make_user("other_county_admin", Role.COUNTY_ADMIN, region=county2),
+        "other_supervisor": make_user("other_supervisor", Role.TOWNSHIP_SUPERVISOR, region=t2),
+        "other_village_director": make_user("other_village_director", Role.VILLAGE_DIRECTOR, region=v2),
+        "other_counsellor": make_user("other_counsellor", Role.COUNSELLOR, school=s2),
+        "other_head_teacher": make_user("other_head_teacher", Role.HEAD_TEACHER, school_class=class2),
+        "other_volunteer": make_user("other_volunteer", Role.VOLUNTEER),
+        "nobody": make_user("nobody"),
+    }
+    grant(users["volunteer"], c1, "volunteer_child")
+    return World(province, city, county, county2, t1, t2, t3, v1, v1b, v2, v3, s1, s2, s3, class1, class1b,
+                 c1, c1b, c2, c3, g1, users)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def login(client: Any, world: World) -> Any:
+    """login("counsellor") logs the test client in as that persona and returns the client."""
+
+    def _login(persona: str) -> Any:
+        client.force_login(world.user(persona))
+        return client
+
+    return _login
+
+
+__all__ = ["PASSWORD", "PERSONAS", "World", "build_world"]
