@@ -5,7 +5,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
 
 SESSION_STARTED = "lbc_session_started"
 
@@ -47,3 +48,21 @@ class SecurityHeadersMiddleware:
         response.setdefault("Cache-Control", "no-store" if request.user.is_authenticated else "private")
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class SecondFactorMiddleware:
+    """Roles that need a second factor reach nothing but the TOTP pages until they pass it."""
+
+    OPEN_PREFIXES = ("/account/otp/", "/logout/", "/static/", "/i18n/", "/healthz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from lbc.otp import otp_satisfied
+
+        if request.path.startswith(self.OPEN_PREFIXES) or otp_satisfied(request.user):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": "second factor required"}, status=403)
+        return HttpResponseRedirect(reverse("otp:verify") + "?next=" + request.get_full_path())

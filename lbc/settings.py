@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "lbc.middleware.SessionLimitsMiddleware",
+    "lbc.middleware.SecondFactorMiddleware",
     "lbc.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -191,6 +192,10 @@ AXES_LOCKOUT_TEMPLATE = "lbc/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("LBC_AXES_ENABLED", True)
 
+# TOTP second factor for county administrators and counsellors (off in demo and test mode unless set).
+LBC_REQUIRE_OTP = env_bool("LBC_REQUIRE_OTP", not (DEMO_MODE or TESTING))
+OTP_TOTP_ISSUER = "留守儿童关爱服务平台"
+
 # django-guardian: only explicit per-object grants; no anonymous user row. Its auth backend is not
 # used: lbc/access.py reads the direct-FK grant model itself, so guardian's W001 does not apply.
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
@@ -218,6 +223,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
+if TESTING:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root otherwise
 MEDIA_ROOT = VAR_DIR / "media"
 
 REST_FRAMEWORK = {
@@ -268,7 +275,7 @@ if not (DEBUG or DEMO_MODE or TESTING):
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("LBC_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = False
+    SECURE_HSTS_PRELOAD = env_bool("LBC_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # No personal data in logs: requests are logged by path only, never by body or query string.

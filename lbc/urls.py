@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("lbc.api.urls")),
+    path("account/otp/", include("lbc.views.otp_urls")),
     path("", include("lbc.views.urls")),
 ]
 
