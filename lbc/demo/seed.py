@@ -1,0 +1,85 @@
+"""Seeding the synthetic county in one transaction, and resetting a SQLite demo database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from dataclasses import dataclass
+
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from lbc import audit
+from lbc.models import Child, ChildGuardian, Guardian, Household, Parent, Region
+
+from .constants import BULK_BATCH, COUNTY_CODE, DEFAULT_CHILDREN
+from .county import CountyLayout, build_county
+from .families import Population, PopulationBuilder
+from .personas import choose_scopes, create_personas, require_demo_mode
+
+
+@dataclass
+class SeedResult:
+    counts: dict[str, int]
+    seconds: float
+
+
+def demo_county_exists() -> bool:
+    return Region.objects.filter(code=COUNTY_CODE).exists()
+
+
+def can_reset() -> bool:
+    """Only the embedded SQLite database may be wiped by the demo command."""
+    return connection.vendor == "sqlite"
+
+
+def reset_database() -> None:
+    """Empty every table (the audit log too, hence maintenance mode). SQLite demo databases only."""
+    require_demo_mode()
+    if not can_reset():
+        raise RuntimeError("The demo reset empties the whole database and is allowed on SQLite only.")
+    with audit.audit_maintenance():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def _save(population: Population) -> None:
+    # In this order: each row's foreign keys point at rows saved before it.
+    Household.objects.bulk_create(population.households, batch_size=BULK_BATCH)
+    Child.objects.bulk_create(population.children, batch_size=BULK_BATCH)
+    Guardian.objects.bulk_create(population.guardians, batch_size=BULK_BATCH)
+    ChildGuardian.objects.bulk_create(population.links, batch_size=BULK_BATCH)
+    Parent.objects.bulk_create(population.parents, batch_size=BULK_BATCH)
+
+
+def _counts(layout: CountyLayout, population: Population, users: int) -> dict[str, int]:
+    return {
+        "townships": len(layout.townships),
+        "villages": sum(len(t.villages) for t in layout.townships),
+        "schools": len(layout.schools),
+        "classes": sum(len(ks) for ks in layout.classes.values()),
+        "organisations": sum(len(orgs) for orgs in layout.employers.values()) + 1,
+        "households": len(population.households),
+        "children": len(population.children),
+        "guardians": len(population.guardians),
+        "parents": len(population.parents),
+        "users": users,
+    }
+
+
+def seed_demo_county(*, seed: int = 1, children: int = DEFAULT_CHILDREN,
+                     today: dt.date | None = None) -> SeedResult:
+    """Create the whole synthetic county. The same seed (and day) gives the same data."""
+    require_demo_mode()
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    day = today or timezone.localdate()
+    with transaction.atomic():
+        layout = build_county(rng, day)
+        population = PopulationBuilder(rng, layout, day).build(children)
+        _save(population)
+        users = create_personas(choose_scopes(layout, population.children, rng), layout.university, day)
+        counts = _counts(layout, population, len(users))
+        audit.record("lbc.demo.seeded", detail=counts)
+    return SeedResult(counts, time.perf_counter() - started)
