@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,26 +24,31 @@ from lbc.models import AuditEvent
 GENESIS = "0" * 64
 # One constant lock id for pg_advisory_xact_lock: writers queue so the chain stays linear.
 _PG_LOCK_ID = 0x4C4243  # "LBC"
-_maintenance_depth = 0
+# Per thread, like the PostgreSQL session setting: a purge in one thread must not let another
+# thread's connection delete audit rows on SQLite.
+_maintenance = threading.local()
+
+
+def _maintenance_depth() -> int:
+    return int(getattr(_maintenance, "depth", 0))
 
 
 def maintenance_enabled() -> int:
-    return 1 if _maintenance_depth > 0 else 0
+    return 1 if _maintenance_depth() > 0 else 0
 
 
 @contextlib.contextmanager
 def audit_maintenance() -> Iterator[None]:
-    """Let this process delete audit rows (retention purge, test database flush). Nothing else."""
-    global _maintenance_depth
-    _maintenance_depth += 1
+    """Let this thread's connection delete audit rows (retention purge, test database flush). Nothing else."""
+    _maintenance.depth = _maintenance_depth() + 1
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT set_config('lbc.audit_maintenance', 'on', false)")
     try:
         yield
     finally:
-        _maintenance_depth -= 1
-        if connection.vendor == "postgresql" and _maintenance_depth == 0 and connection.connection is not None:
+        depth = _maintenance.depth = _maintenance_depth() - 1
+        if connection.vendor == "postgresql" and depth == 0 and connection.connection is not None:
             with connection.cursor() as cur:
                 cur.execute("SELECT set_config('lbc.audit_maintenance', 'off', false)")
 

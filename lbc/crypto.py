@@ -80,7 +80,9 @@ def _decode_key(key_id: str, text: str, what: str) -> bytes:
     return raw
 
 
-def _ring(section: dict[str, Any], what: str) -> KeyRing:
+def _ring(section: Any, what: str) -> KeyRing:
+    if not isinstance(section, dict):
+        raise KeyConfigurationError(f"The {what} keys must be an object with 'active' and 'keys'.")
     keys_raw = section.get("keys") or {}
     active = section.get("active")
     if not isinstance(keys_raw, dict) or not keys_raw:
@@ -114,11 +116,14 @@ def load_keys() -> Keys:
             raise KeyConfigurationError(f"The key file {path} does not exist.") from None
         except (OSError, ValueError) as exc:
             raise KeyConfigurationError(f"The key file {path} cannot be read: {exc}") from None
+        if not isinstance(data, dict):
+            raise KeyConfigurationError(f"The key file {path} must hold a JSON object (see lbc/crypto.py).")
         enc, bidx = data.get("encryption"), data.get("blind_index")
     else:
         enc, bidx = _from_env("LBC_ENCRYPTION"), _from_env("LBC_BLIND_INDEX")
-    if not enc and not bidx and settings.TESTING:
-        return _throwaway_keys()
+        # Throwaway keys stand in only for an absent configuration, never for a broken one.
+        if not enc and not bidx and settings.TESTING:
+            return _throwaway_keys()
     if not enc or not bidx:
         raise KeyConfigurationError(
             "Encryption keys are missing. Set LBC_KEY_FILE to a key file (see lbc/crypto.py) or "

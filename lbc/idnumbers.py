@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
+# Full-width digits and X, as typed with a Chinese input method; rejected, never silently converted.
+FULL_WIDTH = frozenset("０１２３４５６７８９Ｘｘ")
 
 
 class InvalidIdNumber(ValueError):
@@ -29,9 +31,12 @@ def parse_id_number(raw: str) -> IdNumber:
     from django.utils.translation import gettext as _
 
     value = raw.strip().upper()
+    if any(ch in FULL_WIDTH for ch in value):
+        raise InvalidIdNumber(_("身份证号码中含有全角字符，请使用半角数字和X重新输入。"))
     if len(value) != 18:
         raise InvalidIdNumber(_("身份证号码应为18位，当前为%(n)d位。") % {"n": len(value)})
-    if not value[:17].isascii() or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    # isdigit() alone accepts full-width and other Unicode digits; only ASCII ones are valid here.
+    if not value[:17].isascii() or not value[:17].isdigit() or value[17] not in "0123456789X":
         raise InvalidIdNumber(_("身份证号码前17位应为数字，最后一位为数字或X。"))
     if check_char(value[:17]) != value[17]:
         raise InvalidIdNumber(_("身份证号码校验位不正确，请核对后重新输入。"))

@@ -37,15 +37,16 @@ def verify_keys(create_missing: bool = True) -> list[str]:
             elif crypto.blind_index(CANARY_TEXT, "canary", canary.key_id) != canary.token:
                 problems.append(f"blind index key {canary.key_id!r} is not the key the indexes were built with")
     if create_missing and not problems:
+        # Only the active keys write data, so only they need a canary. An old key that
+        # ``rotate_keys --retire`` has retired stays retired while it is still in the key file.
+        enc_id, bidx_id = k.encryption.active, k.blind_index.active
         with transaction.atomic():
-            for kid in k.encryption.keys:
-                if ("encryption", kid) not in seen:
-                    KeyCanary.objects.create(kind="encryption", key_id=kid,
-                                             token=crypto.encrypt(CANARY_TEXT, CANARY_CONTEXT, kid))
-            for kid in k.blind_index.keys:
-                if ("blind_index", kid) not in seen:
-                    KeyCanary.objects.create(kind="blind_index", key_id=kid,
-                                             token=crypto.blind_index(CANARY_TEXT, "canary", kid))
+            if ("encryption", enc_id) not in seen:
+                KeyCanary.objects.create(kind="encryption", key_id=enc_id,
+                                         token=crypto.encrypt(CANARY_TEXT, CANARY_CONTEXT, enc_id))
+            if ("blind_index", bidx_id) not in seen:
+                KeyCanary.objects.create(kind="blind_index", key_id=bidx_id,
+                                         token=crypto.blind_index(CANARY_TEXT, "canary", bidx_id))
     return problems
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lbc import audit, crypto
-from lbc.idnumbers import parse_id_number
+from lbc.idnumbers import InvalidIdNumber, parse_id_number
 from lbc.models import Child, ChildGuardian, Guardian, Household
 
 from .errors import DomainError, EditConflict
@@ -32,7 +32,10 @@ def set_id_number(child: Child, raw: str) -> None:
         child.id_number = ""
         child.id_number_index = None
         return
-    parsed = parse_id_number(raw)
+    try:
+        parsed = parse_id_number(raw)
+    except InvalidIdNumber as exc:
+        raise DomainError(str(exc)) from None  # the one error type views turn into a message
     if child.birth_date and parsed.birth_date != child.birth_date:
         raise DomainError(_("身份证号码中的出生日期与填写的出生日期不一致。"))
     if child.sex and parsed.sex != child.sex:
@@ -106,14 +109,17 @@ def update_child(child: Child, data: dict[str, Any], *, by: Any, expected_versio
         child.id_absent_reason = ""
     _ensure_unique_id(child)
     child.set_region_ids(child.village)
-    updated = Child.objects.filter(pk=child.pk, version=expected_version).update(
-        **{f"{n}_id" if hasattr(child, f"{n}_id") else n: getattr(child, f"{n}_id" if hasattr(child, f"{n}_id") else n)
-           for n in CHILD_WRITABLE},
-        id_number_index=child.id_number_index,
-        province_id=child.province_id, city_id=child.city_id, county_id=child.county_id,
-        township_id=child.township_id,
-        version=F("version") + 1, updated_at=timezone.now(),
-    )
+    attnames = [f"{n}_id" if hasattr(child, f"{n}_id") else n for n in CHILD_WRITABLE]
+    try:
+        updated = Child.objects.filter(pk=child.pk, version=expected_version).update(
+            **{a: getattr(child, a) for a in attnames},
+            id_number_index=child.id_number_index,
+            province_id=child.province_id, city_id=child.city_id, county_id=child.county_id,
+            township_id=child.township_id,
+            version=F("version") + 1, updated_at=timezone.now(),
+        )
+    except IntegrityError:  # the same ID number saved on another child at the same moment
+        raise DomainError(_("该身份证号码已登记在另一名儿童的档案中。")) from None
     if updated == 0:
         raise EditConflict(_("保存失败：在您编辑期间，其他人已修改了这份档案。请刷新后重新修改。"))
     child.refresh_from_db()

@@ -1,0 +1,286 @@
+"""The audit log: hash-chained, append-only in the database itself, verifiable and searchable."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import itertools
+import threading
+from collections.abc import Callable, Iterator
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+
+from lbc import audit
+from lbc.models import AuditEvent
+
+from .conftest import World
+
+APPEND_ONLY = importlib.import_module("lbc.migrations.0002_audit_append_only")
+
+
+def record_some(world: World, n: int = 5) -> list[AuditEvent]:
+    actor = world.user("counsellor")
+    return [
+        audit.record("lbc.child.viewed", actor=actor, obj=world.c1, child=world.c1, detail={"n": i})
+        for i in range(n)
+    ]
+
+
+def run_audit(*args: str) -> str:
+    out = StringIO()
+    call_command("audit", *args, stdout=out)
+    return out.getvalue()
+
+
+@contextlib.contextmanager
+def update_trigger_bypassed() -> Iterator[None]:
+    """Stand in for someone with direct database access who switches the guard off."""
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("DROP TRIGGER lbc_audit_no_update")
+            try:
+                yield
+            finally:
+                cur.execute(APPEND_ONLY.SQLITE_FORWARD[0])
+        else:
+            cur.execute("ALTER TABLE lbc_auditevent DISABLE TRIGGER USER")
+            try:
+                yield
+            finally:
+                cur.execute("ALTER TABLE lbc_auditevent ENABLE TRIGGER USER")
+
+
+def assert_refused(change: Callable[[], object]) -> None:
+    with pytest.raises(DatabaseError), transaction.atomic():
+        change()
+
+
+# --- the chain ----------------------------------------------------------------------------------------
+
+
+def test_record_chains_each_event_to_the_previous(world: World) -> None:
+    events = record_some(world, 3)
+    assert AuditEvent.objects.order_by("id").first().prev_hash == audit.GENESIS  # type: ignore[union-attr]
+    for previous, event in itertools.pairwise(events):
+        assert event.prev_hash == previous.hash
+    for event in events:
+        stored = AuditEvent.objects.get(pk=event.pk)
+        body = audit.canonical(
+            at=stored.at,
+            actor_id=stored.actor_id,
+            actor_username=stored.actor_username,
+            action=stored.action,
+            object_type=stored.object_type,
+            object_id=stored.object_id,
+            child_id=stored.child_id,
+            detail=stored.detail,
+            ip=stored.ip,
+        )
+        assert stored.hash == audit.chain_hash(stored.prev_hash, body)
+    assert events[0].actor_username == "counsellor" and events[0].child_id == str(world.c1.public_id)
+
+
+def test_verify_passes_on_an_intact_chain(world: World) -> None:
+    record_some(world)
+    assert "Audit chain intact: 5 events verified." in run_audit("verify")
+
+
+def test_verify_passes_on_an_empty_log(db: None) -> None:
+    assert "Audit chain intact: 0 events verified." in run_audit("verify")
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("action", "lbc.child.listed"),
+        ("actor_username", "nobody"),
+        ("detail", '{"n": 99}'),
+        ("at", "2020-01-01 00:00:00"),
+        ("hash", "f" * 64),
+    ],
+)
+def test_verify_fails_after_a_row_is_altered_by_hand(world: World, column: str, value: str) -> None:
+    events = record_some(world)
+    target = events[2]
+    with update_trigger_bypassed(), connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE lbc_auditevent SET {connection.ops.quote_name(column)} = %s "  # noqa: S608
+            "WHERE id = %s",
+            [value, target.pk],
+        )
+    assert_refused(lambda: AuditEvent.objects.filter(pk=target.pk).update(action="again"))  # guard is back
+
+    result = audit.verify_chain()
+    assert not result.ok and result.checked == 2
+    assert result.broken_at in (target.pk, events[3].pk)  # a forged hash shows at the next link
+    with pytest.raises(CommandError, match=r"Audit chain broken at event \d+ after 2 good events") as excinfo:
+        run_audit("verify")
+    assert excinfo.value.returncode != 0
+
+
+def test_verify_fails_after_a_row_is_deleted_from_the_middle(world: World) -> None:
+    events = record_some(world)
+    with audit.audit_maintenance():
+        AuditEvent.objects.filter(pk=events[2].pk).delete()
+    result = audit.verify_chain()
+    assert (result.ok, result.broken_at, result.checked) == (False, events[3].pk, 2)
+    assert "row removed" in result.reason
+    with pytest.raises(CommandError, match=f"broken at event {events[3].pk}"):
+        run_audit("verify")
+
+
+# --- append-only in the database ------------------------------------------------------------------------
+
+
+def _raw(sql: str, *params: Any) -> Callable[[], None]:
+    def run() -> None:
+        with connection.cursor() as cur:
+            cur.execute(sql, list(params))
+
+    return run
+
+
+def _save_changed(event: AuditEvent) -> None:
+    event.action = "lbc.child.listed"
+    event.save()
+
+
+REFUSED_CHANGES: dict[str, Callable[[AuditEvent], Callable[[], object]]] = {
+    "orm-update": lambda e: lambda: AuditEvent.objects.filter(pk=e.pk).update(action="lbc.child.listed"),
+    "orm-update-all": lambda e: lambda: AuditEvent.objects.update(detail={}),
+    "instance-save": lambda e: lambda: _save_changed(e),
+    "orm-delete": lambda e: lambda: AuditEvent.objects.filter(pk=e.pk).delete(),
+    "orm-delete-all": lambda e: lambda: AuditEvent.objects.all().delete(),
+    "instance-delete": lambda e: lambda: e.delete(),
+    "raw-update": lambda e: _raw("UPDATE lbc_auditevent SET action = %s WHERE id = %s", "x", e.pk),
+    "raw-delete": lambda e: _raw("DELETE FROM lbc_auditevent WHERE id = %s", e.pk),
+}
+
+
+@pytest.mark.parametrize("change", list(REFUSED_CHANGES))
+def test_the_database_refuses_to_change_or_delete_audit_events(world: World, change: str) -> None:
+    events = record_some(world, 3)
+    assert_refused(REFUSED_CHANGES[change](AuditEvent.objects.get(pk=events[1].pk)))
+    assert list(AuditEvent.objects.order_by("id").values_list("hash", flat=True)) == [e.hash for e in events]
+    assert audit.verify_chain().ok
+
+
+def test_truncate_is_refused_on_postgresql(world: World) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE exists on PostgreSQL only")
+    record_some(world, 2)
+    assert_refused(_raw("TRUNCATE lbc_auditevent"))
+    assert AuditEvent.objects.count() == 2
+
+
+def test_audit_maintenance_allows_delete_and_nothing_else(world: World) -> None:
+    events = record_some(world, 3)
+    with audit.audit_maintenance():
+        assert_refused(lambda: AuditEvent.objects.filter(pk=events[0].pk).update(action="x"))
+        AuditEvent.objects.filter(pk=events[0].pk).delete()
+    assert AuditEvent.objects.count() == 2
+    assert_refused(lambda: AuditEvent.objects.filter(pk=events[1].pk).delete())  # off again afterwards
+
+
+def test_audit_maintenance_in_one_thread_does_not_open_the_log_to_others(db: None) -> None:
+    seen_elsewhere: list[int] = []
+    with audit.audit_maintenance():
+        assert audit.maintenance_enabled() == 1
+        other = threading.Thread(target=lambda: seen_elsewhere.append(audit.maintenance_enabled()))
+        other.start()
+        other.join()
+    assert seen_elsewhere == [0]
+    assert audit.maintenance_enabled() == 0
+
+
+# --- who viewed whom ------------------------------------------------------------------------------------
+
+
+def test_audit_child_lists_the_events_of_that_child_only(world: World) -> None:
+    counsellor, supervisor = world.user("counsellor"), world.user("supervisor")
+    audit.record("lbc.child.viewed", actor=counsellor, obj=world.c1, child=world.c1)
+    audit.record("lbc.child.viewed", actor=supervisor, obj=world.c1b, child=world.c1b)
+    audit.record("lbc.child.updated", actor=supervisor, obj=world.c1, child=world.c1)
+
+    lines = run_audit("child", str(world.c1.public_id)).splitlines()
+    assert lines[-1] == "2 event(s)."
+    assert [line.split()[2:4] for line in lines[:-1]] == [
+        ["supervisor", "lbc.child.updated"],
+        ["counsellor", "lbc.child.viewed"],
+    ]
+    assert all(f"child={world.c1.public_id}" in line for line in lines[:-1])
+    assert "0 event(s)." in run_audit("child", str(world.c3.public_id))
+
+
+def test_audit_user_lists_what_that_user_did(world: World) -> None:
+    counsellor, supervisor = world.user("counsellor"), world.user("supervisor")
+    audit.record("lbc.child.viewed", actor=counsellor, obj=world.c1, child=world.c1)
+    audit.record("lbc.child.viewed", actor=supervisor, obj=world.c1b, child=world.c1b)
+    audit.record("lbc.child.updated", actor=supervisor, obj=world.c1, child=world.c1)
+
+    lines = run_audit("user", "supervisor").splitlines()
+    assert lines[-1] == "2 event(s)."
+    children = {line.split("child=")[1] for line in lines[:-1]}
+    assert children == {str(world.c1.public_id), str(world.c1b.public_id)}
+    assert all(" supervisor " in line for line in lines[:-1])
+    assert "0 event(s)." in run_audit("user", "head_teacher")
+
+
+def test_the_listing_honours_its_limit(world: World) -> None:
+    record_some(world, 4)
+    assert run_audit("child", str(world.c1.public_id), "--limit", "3").splitlines()[-1] == "3 event(s)."
+
+
+# --- failures are loud ----------------------------------------------------------------------------------
+
+
+def test_record_raises_when_the_event_cannot_be_written(
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken_create(**kwargs: Any) -> AuditEvent:
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(AuditEvent.objects, "create", broken_create)
+    with pytest.raises(DatabaseError, match="disk full"):
+        audit.record("lbc.child.viewed", actor=world.user("counsellor"), obj=world.c1, child=world.c1)
+    monkeypatch.undo()
+    assert not AuditEvent.objects.exists()
+
+
+# --- concurrency ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_leave_a_chain_that_verifies() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    threads_n = 10
+    barrier = threading.Barrier(threads_n)
+    errors: list[BaseException] = []
+
+    def write(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            audit.record("lbc.test.concurrent", detail={"writer": i})
+        except BaseException as exc:  # reported below; a thread cannot raise into the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(threads_n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert errors == []
+    assert AuditEvent.objects.filter(action="lbc.test.concurrent").count() == threads_n
+    result = audit.verify_chain()
+    assert result.ok and result.checked == threads_n
+    assert len(set(AuditEvent.objects.values_list("prev_hash", flat=True))) == threads_n
