@@ -49,12 +49,20 @@ class Capabilities:
 
 
 ROLE_CAPABILITIES: dict[str, Capabilities] = {
-    Role.COUNTY_ADMIN: Capabilities(frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS}),
-                                    list_children=True, edit_children=True, administer=True),
-    Role.TOWNSHIP_SUPERVISOR: Capabilities(frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS, T.SCORES}),
-                                           list_children=True, edit_children=True),
-    Role.VILLAGE_DIRECTOR: Capabilities(frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS}),
-                                        list_children=True, edit_children=True),
+    Role.COUNTY_ADMIN: Capabilities(
+        frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS}),
+        list_children=True,
+        edit_children=True,
+        administer=True,
+    ),
+    Role.TOWNSHIP_SUPERVISOR: Capabilities(
+        frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS, T.SCORES}),
+        list_children=True,
+        edit_children=True,
+    ),
+    Role.VILLAGE_DIRECTOR: Capabilities(
+        frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS}), list_children=True, edit_children=True
+    ),
     Role.COUNSELLOR: Capabilities(frozenset(FieldTier), list_children=True, edit_children=True),
     Role.HEAD_TEACHER: Capabilities(frozenset({T.MINIMAL, T.BASIC, T.STATUS}), list_children=True),
     Role.TRAINER: Capabilities(frozenset()),
@@ -65,34 +73,75 @@ ROLE_CAPABILITIES: dict[str, Capabilities] = {
 GRANT_CAPABILITIES: dict[str, Capabilities] = {
     "volunteer_child": ROLE_CAPABILITIES[Role.VOLUNTEER],
     "referral_child": Capabilities(frozenset(FieldTier), list_children=True),
-    "breakglass_child": Capabilities(frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS}), list_children=True),
+    "breakglass_child": Capabilities(
+        frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS}), list_children=True
+    ),
 }
 
 # The field tier of every field shown anywhere. A field missing here is shown to nobody.
 FIELD_TIERS: dict[str, dict[str, FieldTier]] = {
     "child": {
-        "public_id": T.MINIMAL, "given_name": T.MINIMAL, "school": T.MINIMAL,
-        "family_name": T.BASIC, "full_name": T.BASIC, "sex": T.BASIC, "grade": T.BASIC, "school_class": T.BASIC,
-        "village": T.BASIC, "township": T.BASIC, "boarding": T.BASIC, "left_behind_type": T.BASIC,
-        "care_arrangement": T.BASIC, "status": T.BASIC, "parent_contact": T.BASIC, "age": T.BASIC,
-        "separation_start": T.IDENTITY, "birth_date": T.IDENTITY, "id_number": T.IDENTITY,
-        "id_absent_reason": T.IDENTITY, "confirmed_at": T.BASIC, "confirmed_by": T.BASIC,
+        "public_id": T.MINIMAL,
+        "given_name": T.MINIMAL,
+        "school": T.MINIMAL,
+        "family_name": T.BASIC,
+        "full_name": T.BASIC,
+        "sex": T.BASIC,
+        "grade": T.BASIC,
+        "school_class": T.BASIC,
+        "village": T.BASIC,
+        "township": T.BASIC,
+        "boarding": T.BASIC,
+        "left_behind_type": T.BASIC,
+        "care_arrangement": T.BASIC,
+        "status": T.BASIC,
+        "parent_contact": T.BASIC,
+        "age": T.BASIC,
+        "separation_start": T.IDENTITY,
+        "birth_date": T.IDENTITY,
+        "id_number": T.IDENTITY,
+        "id_absent_reason": T.IDENTITY,
+        "confirmed_at": T.BASIC,
+        "confirmed_by": T.BASIC,
     },
     "guardian": {
-        "public_id": T.BASIC, "name": T.BASIC, "relationship": T.BASIC, "is_primary": T.BASIC,
-        "is_legal_guardian": T.BASIC, "sex": T.BASIC, "can_read": T.BASIC, "dialect_note": T.BASIC,
-        "birth_year": T.IDENTITY, "education": T.IDENTITY, "health": T.IDENTITY, "phone": T.IDENTITY,
+        "public_id": T.BASIC,
+        "name": T.BASIC,
+        "relationship": T.BASIC,
+        "is_primary": T.BASIC,
+        "is_legal_guardian": T.BASIC,
+        "sex": T.BASIC,
+        "can_read": T.BASIC,
+        "dialect_note": T.BASIC,
+        "birth_year": T.IDENTITY,
+        "education": T.IDENTITY,
+        "health": T.IDENTITY,
+        "phone": T.IDENTITY,
         "village": T.BASIC,
     },
     "parent": {
-        "public_id": T.BASIC, "role": T.BASIC, "name": T.BASIC, "works_away": T.BASIC,
-        "work_city": T.IDENTITY, "employer_name": T.IDENTITY, "phone": T.IDENTITY, "return_period": T.BASIC,
+        "public_id": T.BASIC,
+        "role": T.BASIC,
+        "name": T.BASIC,
+        "works_away": T.BASIC,
+        "work_city": T.IDENTITY,
+        "employer_name": T.IDENTITY,
+        "phone": T.IDENTITY,
+        "return_period": T.BASIC,
     },
     "household": {"public_id": T.BASIC, "village": T.BASIC, "address": T.IDENTITY},
     "consent": {
-        "public_id": T.BASIC, "purpose": T.BASIC, "decision": T.BASIC, "given_by_name": T.IDENTITY,
-        "given_by_relationship": T.BASIC, "is_legal_guardian": T.BASIC, "channel": T.BASIC,
-        "notice_version": T.BASIC, "decided_on": T.BASIC, "child_assent": T.BASIC, "withdrawn_on": T.BASIC,
+        "public_id": T.BASIC,
+        "purpose": T.BASIC,
+        "decision": T.BASIC,
+        "given_by_name": T.IDENTITY,
+        "given_by_relationship": T.BASIC,
+        "is_legal_guardian": T.BASIC,
+        "channel": T.BASIC,
+        "notice_version": T.BASIC,
+        "decided_on": T.BASIC,
+        "child_assent": T.BASIC,
+        "withdrawn_on": T.BASIC,
     },
 }
 
@@ -184,9 +233,13 @@ def scope_of(user: UserLike) -> UserScope:
         return UserScope()
     cached = getattr(user, "_lbc_scope", None)
     if cached is None:
-        cached = UserScope(list(
-            Membership.objects.current().filter(user=user).select_related("region", "school", "school_class")
-        ))
+        cached = UserScope(
+            list(
+                Membership.objects.current()
+                .filter(user=user)
+                .select_related("region", "school", "school_class")
+            )
+        )
         user._lbc_scope = cached  # type: ignore[union-attr]
     return cached
 
@@ -264,9 +317,14 @@ def rights_for_child(user: UserLike, child: Child, *, grants: Iterable[str] | No
         caps = ROLE_CAPABILITIES[m.role]
         if caps.tiers and _membership_covers(m, child):
             rights = rights.union(caps, m.role)
-    codenames = grants if grants is not None else (
-        active_grants(user).filter(content_object=child).values_list("permission__codename", flat=True)
-        if user.is_authenticated else []
+    codenames = (
+        grants
+        if grants is not None
+        else (
+            active_grants(user).filter(content_object=child).values_list("permission__codename", flat=True)
+            if user.is_authenticated
+            else []
+        )
     )
     for codename in codenames:
         rights = rights.union(GRANT_CAPABILITIES[codename], codename)
@@ -278,9 +336,11 @@ def rights_for_children(user: UserLike, children: Iterable[Child]) -> dict[int, 
     items = list(children)
     granted: dict[int, list[str]] = {}
     if user.is_authenticated and items:
-        for child_id, codename in active_grants(user).filter(
-            content_object_id__in=[c.pk for c in items]
-        ).values_list("content_object_id", "permission__codename"):
+        for child_id, codename in (
+            active_grants(user)
+            .filter(content_object_id__in=[c.pk for c in items])
+            .values_list("content_object_id", "permission__codename")
+        ):
             granted.setdefault(child_id, []).append(codename)
     return {c.pk: rights_for_child(user, c, grants=granted.get(c.pk, [])) for c in items}
 
@@ -292,13 +352,15 @@ def parse_public_id(public_id: Any) -> uuid.UUID:
         raise Http404 from None
 
 
-def get_child_for_user(user: UserLike, public_id: Any, *, need: FieldTier = T.MINIMAL,
-                       edit: bool = False) -> tuple[Child, Rights]:
+def get_child_for_user(
+    user: UserLike, public_id: Any, *, need: FieldTier = T.MINIMAL, edit: bool = False
+) -> tuple[Child, Rights]:
     """Fetch a child with the user's rights: 404 if out of scope or missing, 403 if too weak."""
     pid = parse_public_id(public_id)
     child = (
         Child.objects.select_related("school", "school_class", "village", "township", "household")
-        .filter(public_id=pid).first()
+        .filter(public_id=pid)
+        .first()
     )
     if child is None:
         raise Http404
@@ -355,10 +417,24 @@ def schools_for_admin(user: UserLike) -> QuerySet[School]:
 
 
 def memberships_for_admin(user: UserLike) -> QuerySet[Membership]:
-    """Memberships whose scope lies in the administrator's counties (volunteers: created there)."""
+    """Memberships whose scope lies in the administrator's counties.
+
+    Volunteers have no scope; they belong to the county of their organisation (Volunteer profile).
+    """
     counties = require_administrator(user).admin_county_ids()
+    if not counties:
+        return Membership.objects.none()
+    in_county = r"^/\d+/\d+/({})/".format("|".join(str(c) for c in counties))
     return Membership.objects.filter(
-        Q(region__path__regex=r"^/\d+/\d+/(%s)/" % "|".join(str(c) for c in counties) if counties else Q(pk__in=[]))
+        Q(region__path__regex=in_county)
         | Q(school__county_id__in=counties)
         | Q(school_class__school__county_id__in=counties)
+        | Q(role=Role.VOLUNTEER, user__volunteer__organisation__region__path__regex=in_county)
     )
+
+
+def users_for_admin(user: UserLike) -> QuerySet[Any]:
+    """Accounts holding, or having held, a membership the administrator manages."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk__in=memberships_for_admin(user).values("user_id"))

@@ -54,16 +54,32 @@ def audit_maintenance() -> Iterator[None]:
 
 
 def canonical(
-    *, at: dt.datetime, actor_id: int | None, actor_username: str, action: str, object_type: str,
-    object_id: str, child_id: str, detail: dict[str, Any], ip: str,
+    *,
+    at: dt.datetime,
+    actor_id: int | None,
+    actor_username: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    child_id: str,
+    detail: dict[str, Any],
+    ip: str,
 ) -> str:
     return json.dumps(
         {
-            "at": at.astimezone(dt.UTC).isoformat(), "actor_id": actor_id, "actor": actor_username,
-            "action": action, "object_type": object_type, "object_id": object_id, "child_id": child_id,
-            "detail": detail, "ip": ip,
+            "at": at.astimezone(dt.UTC).isoformat(),
+            "actor_id": actor_id,
+            "actor": actor_username,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "child_id": child_id,
+            "detail": detail,
+            "ip": ip,
         },
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
 
 
@@ -78,8 +94,13 @@ def client_ip(request: HttpRequest | None) -> str:
 
 
 def record(
-    action: str, *, actor: Any = None, request: HttpRequest | None = None, obj: Any = None,
-    child: Any = None, detail: dict[str, Any] | None = None,
+    action: str,
+    *,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+    obj: Any = None,
+    child: Any = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event. Raises if it cannot be written; callers must not show data then."""
     if actor is None and request is not None and request.user.is_authenticated:
@@ -101,9 +122,7 @@ def record(
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_ID])
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         prev = last or GENESIS
-        return AuditEvent.objects.create(
-            **fields, prev_hash=prev, hash=chain_hash(prev, canonical(**fields))
-        )
+        return AuditEvent.objects.create(**fields, prev_hash=prev, hash=chain_hash(prev, canonical(**fields)))
 
 
 @dataclass
@@ -122,12 +141,20 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
     checked = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
         body = canonical(
-            at=event.at, actor_id=event.actor_id, actor_username=event.actor_username, action=event.action,
-            object_type=event.object_type, object_id=event.object_id, child_id=event.child_id,
-            detail=event.detail, ip=event.ip,
+            at=event.at,
+            actor_id=event.actor_id,
+            actor_username=event.actor_username,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            child_id=event.child_id,
+            detail=event.detail,
+            ip=event.ip,
         )
         if event.prev_hash != prev:
-            return VerifyResult(checked, event.pk, "prev_hash does not match the previous event (row removed?)")
+            return VerifyResult(
+                checked, event.pk, "prev_hash does not match the previous event (row removed?)"
+            )
         if chain_hash(prev, body) != event.hash:
             return VerifyResult(checked, event.pk, "content does not match its hash (row altered)")
         prev = event.hash

@@ -196,8 +196,9 @@ def decrypt(token: str, context: str) -> str:
     kid = key_id_of(token)
     try:
         blob = base64.b64decode(token.split(":", 2)[2], validate=True)
-        plain = AESGCM(keys().encryption.key(kid)).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:],
-                                                           context.encode("utf-8"))
+        plain = AESGCM(keys().encryption.key(kid)).decrypt(
+            blob[:NONCE_BYTES], blob[NONCE_BYTES:], context.encode("utf-8")
+        )
     except (InvalidTag, binascii.Error, ValueError):
         raise DecryptionError(f"value under key {kid!r} does not decrypt for {context}") from None
     return plain.decode("utf-8")
@@ -256,7 +257,9 @@ class EncryptedTextField(models.TextField):
         return super().get_lookup(lookup_name)
 
 
-def encrypted_fields(models_iter: Iterable[type[models.Model]]) -> list[tuple[type[models.Model], EncryptedTextField]]:
+def encrypted_fields(
+    models_iter: Iterable[type[models.Model]],
+) -> list[tuple[type[models.Model], EncryptedTextField]]:
     return [
         (model, field)
         for model in models_iter

@@ -23,7 +23,9 @@ def verify_keys(create_missing: bool = True) -> list[str]:
     for canary in canaries:
         if canary.kind == "encryption":
             if canary.key_id not in k.encryption.keys:
-                problems.append(f"encryption key {canary.key_id!r} was used for stored data but is not configured")
+                problems.append(
+                    f"encryption key {canary.key_id!r} was used for stored data but is not configured"
+                )
                 continue
             try:
                 ok = crypto.decrypt(canary.token, CANARY_CONTEXT) == CANARY_TEXT
@@ -35,18 +37,26 @@ def verify_keys(create_missing: bool = True) -> list[str]:
             if canary.key_id not in k.blind_index.keys:
                 problems.append(f"blind index key {canary.key_id!r} was used but is not configured")
             elif crypto.blind_index(CANARY_TEXT, "canary", canary.key_id) != canary.token:
-                problems.append(f"blind index key {canary.key_id!r} is not the key the indexes were built with")
+                problems.append(
+                    f"blind index key {canary.key_id!r} is not the key the indexes were built with"
+                )
     if create_missing and not problems:
         # Only the active keys write data, so only they need a canary. An old key that
         # ``rotate_keys --retire`` has retired stays retired while it is still in the key file.
         enc_id, bidx_id = k.encryption.active, k.blind_index.active
         with transaction.atomic():
             if ("encryption", enc_id) not in seen:
-                KeyCanary.objects.create(kind="encryption", key_id=enc_id,
-                                         token=crypto.encrypt(CANARY_TEXT, CANARY_CONTEXT, enc_id))
+                KeyCanary.objects.create(
+                    kind="encryption",
+                    key_id=enc_id,
+                    token=crypto.encrypt(CANARY_TEXT, CANARY_CONTEXT, enc_id),
+                )
             if ("blind_index", bidx_id) not in seen:
-                KeyCanary.objects.create(kind="blind_index", key_id=bidx_id,
-                                         token=crypto.blind_index(CANARY_TEXT, "canary", bidx_id))
+                KeyCanary.objects.create(
+                    kind="blind_index",
+                    key_id=bidx_id,
+                    token=crypto.blind_index(CANARY_TEXT, "canary", bidx_id),
+                )
     return problems
 
 

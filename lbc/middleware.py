@@ -43,8 +43,12 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith("/admin/"):
             response.setdefault("Content-Security-Policy", CSP)
         else:
-            response.setdefault("Content-Security-Policy", CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
-                                .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"))
+            response.setdefault(
+                "Content-Security-Policy",
+                CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace(
+                    "script-src 'self'", "script-src 'self' 'unsafe-inline'"
+                ),
+            )
         response.setdefault("Cache-Control", "no-store" if request.user.is_authenticated else "private")
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response

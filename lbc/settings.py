@@ -75,7 +75,9 @@ if not SECRET_KEY:
     if DEBUG or DEMO_MODE or TESTING:
         SECRET_KEY = "insecure-local-only-secret-key-for-demo-and-tests"  # noqa: S105
     else:
-        raise ImproperlyConfigured("LBC_SECRET_KEY (or LBC_SECRET_KEY_FILE) must be set outside demo/test mode.")
+        raise ImproperlyConfigured(
+            "LBC_SECRET_KEY (or LBC_SECRET_KEY_FILE) must be set outside demo/test mode."
+        )
 
 ALLOWED_HOSTS = env_list("LBC_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("LBC_CSRF_TRUSTED_ORIGINS")
@@ -261,8 +263,12 @@ LBC_KEY_FILE = env_secret("LBC_KEY_FILE_PATH") or os.environ.get("LBC_KEY_FILE")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": os.environ["REDIS_URL"]}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -17,7 +17,17 @@ from django.test import TransactionTestCase
 from lbc.audit import audit_maintenance
 from lbc.models import Child, Guardian, Region, Role, School, SchoolClass
 
-from .factories import PASSWORD, grant, make_child, make_class, make_guardian, make_parent, make_region, make_school, make_user
+from .factories import (
+    PASSWORD,
+    grant,
+    make_child,
+    make_class,
+    make_guardian,
+    make_parent,
+    make_region,
+    make_school,
+    make_user,
+)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -64,9 +74,20 @@ class World:
 
 
 PERSONAS = [
-    "county_admin", "supervisor", "village_director", "counsellor", "head_teacher", "trainer", "volunteer",
-    "other_county_admin", "other_supervisor", "other_village_director", "other_counsellor", "other_head_teacher",
-    "other_volunteer", "nobody",
+    "county_admin",
+    "supervisor",
+    "village_director",
+    "counsellor",
+    "head_teacher",
+    "trainer",
+    "volunteer",
+    "other_county_admin",
+    "other_supervisor",
+    "other_village_director",
+    "other_counsellor",
+    "other_head_teacher",
+    "other_volunteer",
+    "nobody",
 ]
 
 
@@ -82,11 +103,23 @@ def build_world() -> World:
     v1b = make_region("一乡二村", Region.Level.VILLAGE, t1)
     v2 = make_region("二村", Region.Level.VILLAGE, t2)
     v3 = make_region("三村", Region.Level.VILLAGE, t3)
-    s1, s2, s3 = make_school(t1, "一乡中心学校"), make_school(t2, "二乡中心学校"), make_school(t3, "三乡中心学校")
+    s1, s2, s3 = (
+        make_school(t1, "一乡中心学校"),
+        make_school(t2, "二乡中心学校"),
+        make_school(t3, "三乡中心学校"),
+    )
     class1, class1b = make_class(s1, 5, "1班"), make_class(s1, 5, "2班")
     class2, class3 = make_class(s2, 5, "1班"), make_class(s3, 5, "1班")
     c1 = make_child(v1, s1, class1, family_name="王", given_name="小䶮")
-    c1b = make_child(v1b, s1, class1b, family_name="李", given_name="小明", sex="M", birth_date=__import__("datetime").date(2013, 6, 1))
+    c1b = make_child(
+        v1b,
+        s1,
+        class1b,
+        family_name="李",
+        given_name="小明",
+        sex="M",
+        birth_date=__import__("datetime").date(2013, 6, 1),
+    )
     c2 = make_child(v2, s2, class2, family_name="张", given_name="小红")
     c3 = make_child(v3, s3, class3, family_name="赵", given_name="小兰")
     g1 = make_guardian(c1, phone="13812345678")
@@ -108,8 +141,30 @@ def build_world() -> World:
         "nobody": make_user("nobody"),
     }
     grant(users["volunteer"], c1, "volunteer_child")
-    return World(province, city, county, county2, t1, t2, t3, v1, v1b, v2, v3, s1, s2, s3, class1, class1b,
-                 c1, c1b, c2, c3, g1, users)
+    return World(
+        province,
+        city,
+        county,
+        county2,
+        t1,
+        t2,
+        t3,
+        v1,
+        v1b,
+        v2,
+        v3,
+        s1,
+        s2,
+        s3,
+        class1,
+        class1b,
+        c1,
+        c1b,
+        c2,
+        c3,
+        g1,
+        users,
+    )
 
 
 @pytest.fixture

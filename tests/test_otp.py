@@ -49,7 +49,9 @@ def test_it_enrols_and_then_verifies_a_device(require_otp: None, login: Any, wor
     client = login("counsellor")
     assert client.get(reverse("otp:setup")).status_code == 200
     device = TOTPDevice.objects.get(user=world.user("counsellor"))
-    bad = client.post(reverse("otp:setup"), {"token": "000000" if current_token(device) != "000000" else "111111"})
+    bad = client.post(
+        reverse("otp:setup"), {"token": "000000" if current_token(device) != "000000" else "111111"}
+    )
     assert bad.status_code == 200
     assert "验证码不正确" in bad.content.decode()
     device.refresh_from_db()

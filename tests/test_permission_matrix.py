@@ -60,8 +60,11 @@ def test_every_url_has_rows_for_every_persona() -> None:
 
 
 def cases() -> list[Any]:
-    return [pytest.param(row, persona, id=f"{row.url_name}-{row.target or ''}-{persona}")
-            for row in all_rows() for persona in [*PERSONAS, "anonymous"]]
+    return [
+        pytest.param(row, persona, id=f"{row.url_name}-{row.target or ''}-{persona}")
+        for row in all_rows()
+        for persona in [*PERSONAS, "anonymous"]
+    ]
 
 
 @pytest.mark.parametrize(("row", "persona"), cases())
@@ -85,7 +88,9 @@ def test_out_of_scope_and_missing_ids_look_the_same(client: Any, world: World) -
     client.force_login(world.user("other_supervisor"))
     rows = [r for r in all_rows() if r.target == "c1"]
     for row in rows:
-        existing = client.get(reverse(row.url_name, kwargs={**row.extra_kwargs, row.kwarg: str(world.c1.public_id)}))
+        existing = client.get(
+            reverse(row.url_name, kwargs={**row.extra_kwargs, row.kwarg: str(world.c1.public_id)})
+        )
         missing = client.get(reverse(row.url_name, kwargs={**row.extra_kwargs, row.kwarg: str(uuid.uuid4())}))
         assert existing.status_code == missing.status_code == 404
         assert existing.content == missing.content

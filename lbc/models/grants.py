@@ -19,7 +19,9 @@ class ChildGrant(UserObjectPermissionBase):
     content_object = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="grants")
     reason = models.TextField(_("理由"), blank=True)
     expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True, db_index=True)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(UserObjectPermissionBase.Meta):

@@ -32,7 +32,11 @@ SCOPE_KIND: dict[str, str] = {
     Role.TRAINER: "county",
     Role.VOLUNTEER: "none",
 }
-LEVEL_OF_KIND = {"county": Region.Level.COUNTY, "township": Region.Level.TOWNSHIP, "village": Region.Level.VILLAGE}
+LEVEL_OF_KIND = {
+    "county": Region.Level.COUNTY,
+    "township": Region.Level.TOWNSHIP,
+    "village": Region.Level.VILLAGE,
+}
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
@@ -46,15 +50,34 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 class Membership(models.Model):
     """A user holds a role at a scope. Roles are rows; capabilities live in lbc/access.py."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
-                             verbose_name=_("用户"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户")
+    )
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships",
-                               verbose_name=_("区划范围"))
-    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships",
-                               verbose_name=_("学校"))
-    school_class = models.ForeignKey(SchoolClass, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="memberships", verbose_name=_("班级"))
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("区划范围"),
+    )
+    school = models.ForeignKey(
+        School,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("学校"),
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("班级"),
+    )
     valid_from = models.DateField(_("生效日期"), default=timezone.localdate)
     valid_until = models.DateField(_("失效日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -82,8 +105,12 @@ class Membership(models.Model):
         kind = SCOPE_KIND.get(self.role)
         if kind in LEVEL_OF_KIND:
             if self.region is None or self.region.level != LEVEL_OF_KIND[kind]:
-                raise ValidationError({"region": _("该角色的范围必须是一个%(level)s。")
-                                       % {"level": Region.Level(LEVEL_OF_KIND[kind]).label}})
+                raise ValidationError(
+                    {
+                        "region": _("该角色的范围必须是一个%(level)s。")
+                        % {"level": Region.Level(LEVEL_OF_KIND[kind]).label}
+                    }
+                )
             if self.school_id or self.school_class_id:
                 raise ValidationError(_("该角色按区划授权，不应指定学校或班级。"))
         elif kind == "school":

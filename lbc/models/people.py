@@ -28,8 +28,9 @@ class Organisation(models.Model):
     name = models.CharField(_("名称"), max_length=120)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     city = models.CharField(_("所在城市"), max_length=60, blank=True)
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                               verbose_name=_("所在区划"))
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("所在区划")
+    )
 
     class Meta:
         verbose_name = _("组织")
@@ -44,8 +45,13 @@ class Household(RegionLocated):
     """The family home; siblings share it, and so do their parents."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="households",
-                                limit_choices_to={"level": Region.Level.VILLAGE}, verbose_name=_("所在村/社区"))
+    village = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="households",
+        limit_choices_to={"level": Region.Level.VILLAGE},
+        verbose_name=_("所在村/社区"),
+    )
     address = EncryptedTextField(_("家庭住址"), blank=True, default="")
 
     class Meta:
@@ -101,24 +107,52 @@ class Child(RegionLocated):
     birth_date = models.DateField(_("出生日期"))
     id_number = EncryptedTextField(_("身份证号码"), blank=True, default="")
     id_number_index = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
-    id_absent_reason = models.CharField(_("无身份证号原因"), max_length=20, choices=IdAbsentReason.choices, blank=True)
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="children",
-                                  verbose_name=_("家庭"))
-    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("户籍村/社区"),
-                                limit_choices_to={"level": Region.Level.VILLAGE})
-    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="children",
-                               verbose_name=_("学校"))
-    school_class = models.ForeignKey(SchoolClass, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="children", verbose_name=_("班级"))
+    id_absent_reason = models.CharField(
+        _("无身份证号原因"), max_length=20, choices=IdAbsentReason.choices, blank=True
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="children", verbose_name=_("家庭")
+    )
+    village = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("户籍村/社区"),
+        limit_choices_to={"level": Region.Level.VILLAGE},
+    )
+    school = models.ForeignKey(
+        School,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("学校"),
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        verbose_name=_("班级"),
+    )
     grade = models.PositiveSmallIntegerField(_("年级"), null=True, blank=True)
     boarding = models.BooleanField(_("寄宿"), default=False)
     left_behind_type = models.CharField(_("留守类型"), max_length=30, choices=LeftBehindType.choices)
     separation_start = models.DateField(_("开始与父母分离"), null=True, blank=True)
     parent_contact = models.CharField(_("与父母联系频率"), max_length=20, choices=ContactFrequency.choices)
     care_arrangement = models.CharField(_("照料方式"), max_length=20, choices=CareArrangement.choices)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", verbose_name=_("核实人"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("核实人"),
+    )
     confirmed_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -184,8 +218,13 @@ class Guardian(RegionLocated):
     can_read = models.BooleanField(_("能阅读通知"), default=True)
     phone = EncryptedTextField(_("电话"), blank=True, default="")
     phone_index = models.CharField(max_length=80, blank=True, default="", db_index=True, editable=False)
-    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("居住村/社区"),
-                                limit_choices_to={"level": Region.Level.VILLAGE})
+    village = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("居住村/社区"),
+        limit_choices_to={"level": Region.Level.VILLAGE},
+    )
     dialect_note = models.CharField(_("方言/沟通说明"), max_length=100, blank=True)
     children = models.ManyToManyField(Child, through="ChildGuardian", related_name="guardians")
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -223,6 +262,9 @@ class ChildGuardian(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["child", "guardian"], name="unique_child_guardian")]
 
+    def __str__(self) -> str:
+        return self.get_relationship_display()
+
 
 class Parent(models.Model):
     """A parent of the household's children, usually working away (外出务工)."""
@@ -244,12 +286,20 @@ class Parent(models.Model):
     name = models.CharField(_("姓名"), max_length=40)
     works_away = models.BooleanField(_("外出务工"), default=True)
     work_city = models.CharField(_("务工城市"), max_length=60, blank=True)
-    employer = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                 verbose_name=_("工作单位"))
+    employer = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("工作单位"),
+    )
     employer_name = models.CharField(_("工作单位名称"), max_length=120, blank=True)
     phone = EncryptedTextField(_("电话"), blank=True, default="")
     phone_index = models.CharField(max_length=80, blank=True, default="", db_index=True, editable=False)
-    return_period = models.CharField(_("通常返乡时间"), max_length=20, choices=ReturnPeriod.choices, blank=True)
+    return_period = models.CharField(
+        _("通常返乡时间"), max_length=20, choices=ReturnPeriod.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("父母")
@@ -262,8 +312,14 @@ class Parent(models.Model):
 class Volunteer(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer")
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="volunteers", verbose_name=_("所属组织"))
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volunteers",
+        verbose_name=_("所属组织"),
+    )
     phone = EncryptedTextField(_("电话"), blank=True, default="")
     valid_until = models.DateField(_("服务截止日期"), null=True, blank=True)
 

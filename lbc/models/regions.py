@@ -24,8 +24,14 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     code = models.CharField(_("区划代码"), max_length=12, unique=True)
     level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
-                               verbose_name=_("上级"))
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("上级"),
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False)
     # Hours of travel to the township seat, used later for allocation; optional.
     latitude = models.FloatField(_("纬度"), null=True, blank=True)
@@ -36,8 +42,10 @@ class Region(models.Model):
         verbose_name_plural = _("行政区划")
         ordering = ["path"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(level=1) | models.Q(parent__isnull=False),
-                                   name="region_parent_required_below_province"),
+            models.CheckConstraint(
+                condition=models.Q(level=1) | models.Q(parent__isnull=False),
+                name="region_parent_required_below_province",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,9 +19,13 @@ class School(RegionLocated):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("学校名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="schools",
-                               verbose_name=_("所在乡镇或村"),
-                               limit_choices_to={"level__in": [Region.Level.TOWNSHIP, Region.Level.VILLAGE]})
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="schools",
+        verbose_name=_("所在乡镇或村"),
+        limit_choices_to={"level__in": [Region.Level.TOWNSHIP, Region.Level.VILLAGE]},
+    )
     has_boarding = models.BooleanField(_("有寄宿"), default=False)
     active = models.BooleanField(_("在用"), default=True)
 
@@ -52,7 +56,9 @@ class SchoolClass(models.Model):
         verbose_name_plural = _("班级")
         ordering = ["school", "grade", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "school_year", "grade", "name"], name="unique_school_class"),
+            models.UniqueConstraint(
+                fields=["school", "school_year", "grade", "name"], name="unique_school_class"
+            ),
         ]
 
     def __str__(self) -> str:

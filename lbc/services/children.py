@@ -17,12 +17,33 @@ from .errors import DomainError, EditConflict
 
 # Fields the registry forms and API may write on a child. Everything else is ignored (mass assignment).
 CHILD_WRITABLE = (
-    "family_name", "given_name", "sex", "birth_date", "id_number", "id_absent_reason", "village", "school",
-    "school_class", "grade", "boarding", "left_behind_type", "separation_start", "parent_contact",
-    "care_arrangement", "status",
+    "family_name",
+    "given_name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "id_absent_reason",
+    "village",
+    "school",
+    "school_class",
+    "grade",
+    "boarding",
+    "left_behind_type",
+    "separation_start",
+    "parent_contact",
+    "care_arrangement",
+    "status",
 )
 GUARDIAN_WRITABLE = (
-    "name", "sex", "birth_year", "education", "health", "can_read", "phone", "village", "dialect_note",
+    "name",
+    "sex",
+    "birth_year",
+    "education",
+    "health",
+    "can_read",
+    "phone",
+    "village",
+    "dialect_note",
 )
 
 
@@ -69,8 +90,9 @@ def _snapshot(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def register_child(data: dict[str, Any], *, by: Any, household: Household | None = None,
-                   request: Any = None) -> Child:
+def register_child(
+    data: dict[str, Any], *, by: Any, household: Household | None = None, request: Any = None
+) -> Child:
     child = Child()
     for name in CHILD_WRITABLE:
         if name in data and name != "id_number":
@@ -86,14 +108,21 @@ def register_child(data: dict[str, Any], *, by: Any, household: Household | None
         child.save()
     except IntegrityError:
         raise DomainError(_("该身份证号码已登记在另一名儿童的档案中。")) from None
-    audit.record("lbc.child.registered", actor=by, request=request, obj=child, child=child,
-                 detail={"fields": sorted(k for k in CHILD_WRITABLE if k in data)})
+    audit.record(
+        "lbc.child.registered",
+        actor=by,
+        request=request,
+        obj=child,
+        child=child,
+        detail={"fields": sorted(k for k in CHILD_WRITABLE if k in data)},
+    )
     return child
 
 
 @transaction.atomic
-def update_child(child: Child, data: dict[str, Any], *, by: Any, expected_version: int,
-                 request: Any = None) -> Child:
+def update_child(
+    child: Child, data: dict[str, Any], *, by: Any, expected_version: int, request: Any = None
+) -> Child:
     """Save edits only if nobody saved since ``expected_version``; otherwise raise EditConflict."""
     before = _snapshot(child, CHILD_WRITABLE)
     for name in CHILD_WRITABLE:
@@ -114,9 +143,12 @@ def update_child(child: Child, data: dict[str, Any], *, by: Any, expected_versio
         updated = Child.objects.filter(pk=child.pk, version=expected_version).update(
             **{a: getattr(child, a) for a in attnames},
             id_number_index=child.id_number_index,
-            province_id=child.province_id, city_id=child.city_id, county_id=child.county_id,
+            province_id=child.province_id,
+            city_id=child.city_id,
+            county_id=child.county_id,
             township_id=child.township_id,
-            version=F("version") + 1, updated_at=timezone.now(),
+            version=F("version") + 1,
+            updated_at=timezone.now(),
         )
     except IntegrityError:  # the same ID number saved on another child at the same moment
         raise DomainError(_("该身份证号码已登记在另一名儿童的档案中。")) from None
@@ -124,49 +156,83 @@ def update_child(child: Child, data: dict[str, Any], *, by: Any, expected_versio
         raise EditConflict(_("保存失败：在您编辑期间，其他人已修改了这份档案。请刷新后重新修改。"))
     child.refresh_from_db()
     changed = _changed(before, _snapshot(child, CHILD_WRITABLE))
-    audit.record("lbc.child.updated", actor=by, request=request, obj=child, child=child,
-                 detail={"fields": changed})
+    audit.record(
+        "lbc.child.updated", actor=by, request=request, obj=child, child=child, detail={"fields": changed}
+    )
     return child
 
 
 @transaction.atomic
 def confirm_child_record(child: Child, *, by: Any, request: Any = None) -> Child:
-    Child.objects.filter(pk=child.pk).update(confirmed_by=by, confirmed_at=timezone.now(),
-                                             version=F("version") + 1)
+    Child.objects.filter(pk=child.pk).update(
+        confirmed_by=by, confirmed_at=timezone.now(), version=F("version") + 1
+    )
     child.refresh_from_db()
     audit.record("lbc.child.confirmed", actor=by, request=request, obj=child, child=child)
     return child
 
 
 @transaction.atomic
-def save_guardian(guardian: Guardian | None, data: dict[str, Any], *, by: Any, child: Child | None = None,
-                  relationship: str = "", is_primary: bool = False, is_legal_guardian: bool = False,
-                  expected_version: int | None = None, request: Any = None) -> Guardian:
+def save_guardian(
+    guardian: Guardian | None,
+    data: dict[str, Any],
+    *,
+    by: Any,
+    child: Child | None = None,
+    relationship: str = "",
+    is_primary: bool = False,
+    is_legal_guardian: bool = False,
+    expected_version: int | None = None,
+    request: Any = None,
+) -> Guardian:
     """Create a guardian for ``child`` or edit an existing one (with the same conflict rule)."""
     creating = guardian is None
     target = guardian or Guardian()
     for name in GUARDIAN_WRITABLE:
         if name in data:
             setattr(target, name, data[name])
-    target.phone_index = crypto.blind_index(crypto.normalise_phone(target.phone), "phone") if target.phone else ""
+    target.phone_index = (
+        crypto.blind_index(crypto.normalise_phone(target.phone), "phone") if target.phone else ""
+    )
     if creating:
         target.save()
         if child is not None:
-            ChildGuardian.objects.create(child=child, guardian=target, relationship=relationship,
-                                         is_primary=is_primary, is_legal_guardian=is_legal_guardian)
+            ChildGuardian.objects.create(
+                child=child,
+                guardian=target,
+                relationship=relationship,
+                is_primary=is_primary,
+                is_legal_guardian=is_legal_guardian,
+            )
         action = "lbc.guardian.created"
     else:
         target.set_region_ids(target.village)
         updated = Guardian.objects.filter(pk=target.pk, version=expected_version).update(
-            **{("village_id" if n == "village" else n): getattr(target, "village_id" if n == "village" else n)
-               for n in GUARDIAN_WRITABLE},
-            phone_index=target.phone_index, province_id=target.province_id, city_id=target.city_id,
-            county_id=target.county_id, township_id=target.township_id, version=F("version") + 1,
+            **{
+                ("village_id" if n == "village" else n): getattr(
+                    target, "village_id" if n == "village" else n
+                )
+                for n in GUARDIAN_WRITABLE
+            },
+            phone_index=target.phone_index,
+            province_id=target.province_id,
+            city_id=target.city_id,
+            county_id=target.county_id,
+            township_id=target.township_id,
+            version=F("version") + 1,
         )
         if updated == 0:
-            raise EditConflict(_("保存失败：在您编辑期间，其他人已修改了这位监护人的信息。请刷新后重新修改。"))
+            raise EditConflict(
+                _("保存失败：在您编辑期间，其他人已修改了这位监护人的信息。请刷新后重新修改。")
+            )
         target.refresh_from_db()
         action = "lbc.guardian.updated"
-    audit.record(action, actor=by, request=request, obj=target, child=child,
-                 detail={"fields": sorted(k for k in GUARDIAN_WRITABLE if k in data)})
+    audit.record(
+        action,
+        actor=by,
+        request=request,
+        obj=target,
+        child=child,
+        detail={"fields": sorted(k for k in GUARDIAN_WRITABLE if k in data)},
+    )
     return target

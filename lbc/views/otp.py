@@ -18,9 +18,12 @@ from lbc import audit
 
 class TokenForm(forms.Form):
     token = forms.RegexField(
-        regex=r"^\d{6}$", label=gettext_lazy("6位动态验证码"),
+        regex=r"^\d{6}$",
+        label=gettext_lazy("6位动态验证码"),
         error_messages={"invalid": gettext_lazy("请输入验证器应用中显示的6位数字。")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
     )
 
 
@@ -33,7 +36,7 @@ def _secret_for_display(device: TOTPDevice) -> str:
     from base64 import b32encode
 
     raw = b32encode(device.bin_key).decode("ascii").rstrip("=")
-    return " ".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+    return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 @login_required
@@ -70,6 +73,12 @@ def setup(request: HttpRequest) -> HttpResponse:
             audit.record("lbc.otp.enrolled", request=request)
             return redirect(_next_url(request))
         form.add_error("token", _("验证码不正确，请确认手机时间准确后重新输入。"))
-    return render(request, "otp/setup.html", {
-        "form": form, "secret": _secret_for_display(device), "next": _next_url(request),
-    })
+    return render(
+        request,
+        "otp/setup.html",
+        {
+            "form": form,
+            "secret": _secret_for_display(device),
+            "next": _next_url(request),
+        },
+    )
