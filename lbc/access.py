@@ -236,11 +236,11 @@ def scope_of(user: UserLike) -> UserScope:
         cached = UserScope(
             list(
                 Membership.objects.current()
-                .filter(user=user)
+                .filter(user_id=user.pk)
                 .select_related("region", "school", "school_class")
             )
         )
-        user._lbc_scope = cached  # type: ignore[union-attr]
+        user._lbc_scope = cached  # type: ignore[union-attr,attr-defined]
     return cached
 
 
@@ -249,7 +249,7 @@ def forget_scope(user: UserLike) -> None:
         del user._lbc_scope  # type: ignore[union-attr]
 
 
-_LEVEL_FIELD = {Region.Level.COUNTY: "county_id", Region.Level.TOWNSHIP: "township_id"}
+_LEVEL_FIELD: dict[int, str] = {Region.Level.COUNTY: "county_id", Region.Level.TOWNSHIP: "township_id"}
 
 
 def _membership_q(m: Membership) -> Q | None:
@@ -272,6 +272,8 @@ def _membership_q(m: Membership) -> Q | None:
 
 def active_grants(user: UserLike) -> QuerySet[ChildGrant]:
     now = timezone.now()
+    if user.pk is None:
+        return ChildGrant.objects.none()
     return ChildGrant.objects.filter(user_id=user.pk).filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=now),
         permission__codename__in=list(GRANT_CAPABILITIES),

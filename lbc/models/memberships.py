@@ -93,7 +93,7 @@ class Membership(models.Model):
         return f"{self.get_role_display()} @ {self.scope_label()}"
 
     def scope_label(self) -> str:
-        if self.school_class_id:
+        if self.school_class is not None:
             return f"{self.school_class.school} {self.school_class}"
         if self.school_id:
             return str(self.school)

@@ -226,7 +226,9 @@ class Guardian(RegionLocated):
         limit_choices_to={"level": Region.Level.VILLAGE},
     )
     dialect_note = models.CharField(_("方言/沟通说明"), max_length=100, blank=True)
-    children = models.ManyToManyField(Child, through="ChildGuardian", related_name="guardians")
+    children: models.ManyToManyField[Child, ChildGuardian] = models.ManyToManyField(
+        Child, through="ChildGuardian", related_name="guardians"
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

@@ -207,6 +207,8 @@ def save_guardian(
         action = "lbc.guardian.created"
     else:
         target.set_region_ids(target.village)
+        if expected_version is None:
+            raise ValueError("editing a guardian needs the version the form was opened with")
         updated = Guardian.objects.filter(pk=target.pk, version=expected_version).update(
             **{
                 ("village_id" if n == "village" else n): getattr(
