@@ -1,4 +1,27 @@
 from django.urls import path
 
+from lbc.views import auth, children, consents, guardians, home
+
 app_name = "lbc"
-urlpatterns: list = []
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("login/", auth.login, name="login"),
+    path("logout/", auth.logout, name="logout"),
+    path("children/", children.child_list, name="child-list"),
+    path("children/new/", children.child_create, name="child-create"),
+    path("children/<uuid:public_id>/", children.child_detail, name="child-detail"),
+    path("children/<uuid:public_id>/edit/", children.child_edit, name="child-edit"),
+    path("children/<uuid:public_id>/confirm/", children.child_confirm, name="child-confirm"),
+    path("children/<uuid:public_id>/guardians/new/", guardians.guardian_create, name="guardian-create"),
+    path("guardians/<uuid:public_id>/edit/", guardians.guardian_edit, name="guardian-edit"),
+    path("children/<uuid:public_id>/parents/new/", guardians.parent_create, name="parent-create"),
+    path(
+        "children/<uuid:public_id>/parents/<uuid:parent_id>/edit/", guardians.parent_edit, name="parent-edit"
+    ),
+    path("children/<uuid:public_id>/consents/new/", consents.consent_create, name="consent-create"),
+    path(
+        "children/<uuid:public_id>/consents/<uuid:consent_id>/withdraw/",
+        consents.consent_withdraw,
+        name="consent-withdraw",
+    ),
+]
