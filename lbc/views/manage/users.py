@@ -1,0 +1,135 @@
+"""Accounts of the administrator's county: list, create (with a first membership), view, deactivate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from lbc import access
+from lbc.manage_forms import MembershipDatesForm, MembershipForm, UserCreateForm
+from lbc.models import Membership, Role
+from lbc.models.memberships import SCOPE_KIND
+from lbc.services import accounts
+from lbc.services.errors import DomainError
+
+from .common import PAGE_SIZE, get_managed_user, page, saved
+
+SCOPE_KIND_LABELS = {
+    "county": gettext_lazy("本县"), "township": gettext_lazy("一个乡镇"),
+    "village": gettext_lazy("一个村/社区"), "school": gettext_lazy("一所学校"),
+    "class": gettext_lazy("一个班级"),
+    "none": gettext_lazy("无区划范围，仅限指派的儿童"),
+}
+
+
+def role_from(request: HttpRequest) -> str | None:
+    role = request.GET.get("role", "")
+    return role if role in Role.values else None
+
+
+def role_choices() -> list[dict[str, str]]:
+    return [{"value": value, "label": str(label), "scope": str(SCOPE_KIND_LABELS[SCOPE_KIND[value]])}
+            for value, label in Role.choices]
+
+
+def managed_memberships(request: HttpRequest) -> Any:
+    return access.memberships_for_admin(request.user).select_related(
+        "region", "school", "school_class__school"
+    ).order_by("-valid_from", "pk")
+
+
+@login_required
+@require_GET
+def user_list(request: HttpRequest) -> HttpResponse:
+    access.require_administrator(request.user)
+    users = access.users_for_admin(request.user).order_by("username").prefetch_related(
+        Prefetch("memberships", queryset=managed_memberships(request), to_attr="managed")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        users = users.filter(Q(username__icontains=query) | Q(first_name__icontains=query))
+    listing = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"user": u, "memberships": [m for m in u.managed if accounts.is_current(m)]} for u in listing]
+    return page(request, "user_list.html", {"page": listing, "rows": rows, "query": query})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    access.require_administrator(request.user)
+    role = role_from(request)
+    if role is None:
+        return page(request, "role_picker.html", {"roles": role_choices(), "target": None})
+    data = request.POST if request.method == "POST" else None
+    user_form = UserCreateForm(data)
+    membership_form = MembershipForm(data, admin_user=request.user, role=role)
+    membership_form.fields["valid_until"].label = _("账号到期日期")
+    if data is not None and user_form.is_valid() and membership_form.is_valid():
+        try:
+            user = accounts.create_user(
+                username=user_form.cleaned_data["username"], full_name=user_form.cleaned_data["full_name"],
+                password=user_form.cleaned_data["password1"], membership=membership_form.membership(),
+                organisation=membership_form.organisation, by=request.user, request=request,
+            )
+        except DomainError as exc:
+            membership_form.add_error(None, exc.message)
+        else:
+            return saved(request, _("已创建账号：%(username)s") % {"username": user.username},
+                         "manage:user-detail", user.username)
+    return page(request, "user_form.html", {
+        "user_form": user_form, "membership_form": membership_form, "role_label": Role(role).label,
+    })
+
+
+def membership_status(membership: Membership) -> str:
+    if accounts.is_current(membership):
+        return "current"
+    return "future" if membership.valid_from > timezone.localdate() else "ended"
+
+
+def user_detail_context(request: HttpRequest, target: Any,
+                        bound: MembershipDatesForm | None = None) -> dict[str, Any]:
+    entries = []
+    for membership in managed_memberships(request).filter(user=target):
+        form = bound if bound is not None and bound.membership.pk == membership.pk else MembershipDatesForm(
+            membership=membership)
+        entries.append({"membership": membership, "form": form, "status": membership_status(membership)})
+    return {"target": target, "entries": entries, "is_self": target.pk == request.user.pk}
+
+
+@login_required
+@require_GET
+def user_detail(request: HttpRequest, username: str) -> HttpResponse:
+    access.require_administrator(request.user)
+    target = get_managed_user(request.user, username)
+    return page(request, "user_detail.html", user_detail_context(request, target))
+
+
+@login_required
+def user_deactivate(request: HttpRequest, username: str) -> HttpResponse:
+    access.require_administrator(request.user)
+    target = get_managed_user(request.user, username)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    managed = access.memberships_for_admin(request.user).values("pk")
+    if Membership.objects.current().filter(user=target).exclude(pk__in=managed).exists():
+        messages.error(request, _("该用户在本县以外还有有效角色，不能在此停用。"
+                                  "请先由相应的管理员结束那些角色。"))
+        return redirect("manage:user-detail", target.username)
+    try:
+        accounts.deactivate_user(target, by=request.user, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已停用账号：%(username)s") % {"username": target.username})
+    return redirect("manage:user-detail", target.username)

@@ -1,0 +1,27 @@
+"""County administrator pages. Objects are addressed by public_id; accounts by username."""
+
+from django.urls import path
+
+from lbc.views.manage import memberships, overview, regions, schools, users
+
+app_name = "manage"
+urlpatterns = [
+    path("", overview.overview, name="home"),
+    path("regions/", regions.region_list, name="region-list"),
+    path("regions/new-township/", regions.township_create, name="township-create"),
+    path("regions/new-village/", regions.village_create, name="village-create"),
+    path("regions/<uuid:public_id>/edit/", regions.region_edit, name="region-edit"),
+    path("schools/", schools.school_list, name="school-list"),
+    path("schools/new/", schools.school_create, name="school-create"),
+    path("schools/<uuid:public_id>/", schools.school_detail, name="school-detail"),
+    path("schools/<uuid:public_id>/edit/", schools.school_edit, name="school-edit"),
+    path("schools/<uuid:public_id>/classes/new/", schools.class_create, name="class-create"),
+    path("classes/<uuid:public_id>/edit/", schools.class_edit, name="class-edit"),
+    path("users/", users.user_list, name="user-list"),
+    path("users/new/", users.user_create, name="user-create"),
+    path("users/<str:username>/", users.user_detail, name="user-detail"),
+    path("users/<str:username>/deactivate/", users.user_deactivate, name="user-deactivate"),
+    path("users/<str:username>/memberships/new/", memberships.membership_create, name="membership-create"),
+    path("users/<str:username>/memberships/update/", memberships.membership_update, name="membership-update"),
+    path("users/<str:username>/memberships/end/", memberships.membership_end, name="membership-end"),
+]
