@@ -347,6 +347,28 @@ def rights_for_children(user: UserLike, children: Iterable[Child]) -> dict[int, 
     return {c.pk: rights_for_child(user, c, grants=granted.get(c.pk, [])) for c in items}
 
 
+@dataclass(frozen=True)
+class SearchTiers:
+    """Tiers a list caller may search or filter by.
+
+    A filter on a field is an oracle for that field: matching family names or grades tells a volunteer
+    what the rows do not show. So a filter on a tier is allowed only when every path by which the caller
+    reaches children (memberships and per-object grants) carries that tier (``everywhere``).
+    """
+
+    everywhere: frozenset[FieldTier]  # tiers held over every reachable child
+    somewhere: frozenset[FieldTier]  # tiers held over at least one reachable child
+
+
+def search_tiers(user: UserLike) -> SearchTiers:
+    sources = [caps.tiers for caps in scope_of(user).capabilities() if caps.tiers]
+    codenames = set(active_grants(user).values_list("permission__codename", flat=True))
+    sources += [GRANT_CAPABILITIES[c].tiers for c in codenames]
+    if not sources:
+        return SearchTiers(frozenset(), frozenset())
+    return SearchTiers(frozenset.intersection(*sources), frozenset.union(*sources))
+
+
 def parse_public_id(public_id: Any) -> uuid.UUID:
     try:
         return uuid.UUID(str(public_id))

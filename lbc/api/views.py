@@ -26,12 +26,11 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from lbc import access, audit
-from lbc.access import FieldTier, UserLike
+from lbc.access import FieldTier, SearchTiers, UserLike, search_tiers
 from lbc.models import Child
 from lbc.otp import otp_required
 from lbc.services.children import find_child_by_id_number
 
-from .permissions import SearchTiers, search_tiers
 from .serializers import (
     ChildDetailSerializer,
     ChildQuerySerializer,

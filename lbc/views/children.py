@@ -120,18 +120,6 @@ class ListRow:
     cells: list[Any] = field(default_factory=list)
 
 
-def rights_floor(user: Any) -> Rights:
-    """Tiers the user holds over *every* child in the list: the only ones safe to search or filter by.
-
-    Each visible child is reached through at least one membership or grant, so the intersection of
-    their tiers is a lower bound. Searching by a field a row's viewer may not see would leak it.
-    """
-    paths = [caps.tiers for caps in access.scope_of(user).capabilities() if caps.tiers]
-    codenames = set(access.active_grants(user).values_list("permission__codename", flat=True))
-    paths += [access.GRANT_CAPABILITIES[c].tiers for c in codenames]
-    return Rights(tiers=frozenset.intersection(*paths)) if paths else access.NO_RIGHTS
-
-
 def cell_value(child: Child, name: str, allowed: set[str]) -> Any:
     if name not in allowed:
         return None
@@ -203,7 +191,7 @@ def filter_form(request: HttpRequest, children: QuerySet[Child], visible: set[st
 @require_GET
 def child_list(request: HttpRequest) -> HttpResponse:
     children = access.children_for(request.user, listing=True)
-    visible = access.fields_for(rights_floor(request.user), "child")
+    visible = access.fields_for(Rights(tiers=access.search_tiers(request.user).everywhere), "child")
     form = filter_form(request, children, visible)
     matching = filter_children(children, form, visible)
     ordered = matching.select_related("school", "school_class", "village").order_by(
