@@ -503,8 +503,12 @@ class ParentForm(BootstrapMixin, forms.Form):
         label=_("通常返乡时间"), required=False, choices=[("", "—"), *Parent.ReturnPeriod.choices]
     )
 
+    version = forms.IntegerField(widget=forms.HiddenInput())
+
     def __init__(self, *args: Any, parent: Parent | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if parent is None:
+            del self.fields["version"]
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
         self.stored_phone = parent.phone if parent else ""
 
@@ -512,7 +516,9 @@ class ParentForm(BootstrapMixin, forms.Form):
     def initial_for(parent: Parent) -> dict[str, Any]:
         return {
             name: getattr(parent, name)
-            for name in ("role", "name", "works_away", "work_city", "employer_name", "phone", "return_period")
+            for name in (
+                "role", "name", "works_away", "work_city", "employer_name", "phone", "return_period", "version",
+            )
         }
 
     def clean_phone(self) -> str:

@@ -134,3 +134,22 @@ def test_it_shows_a_chinese_500_without_details(login: Any, world: World) -> Non
     html = response.content.decode()
     assert response.status_code == 500
     assert "系统出错" in html and "secret detail" not in html and "Traceback" not in html
+
+
+def test_it_explains_a_failed_csrf_check_in_chinese(world: Any) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/login/", {"username": "counsellor", "password": "x"})
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()
+
+
+def test_it_switches_the_interface_to_english_and_back(client: Any, world: Any) -> None:
+    page = client.get("/login/")
+    assert 'name="language" value="en"' in page.content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert response.status_code == 302
+    page = client.get("/login/")
+    assert page.headers["Content-Language"] == "en"
+    assert 'value="zh-hans"' in page.content.decode()

@@ -218,11 +218,26 @@ def test_it_adds_and_edits_a_parent_in_the_childs_household(login: Any, world: W
     mother = Parent.objects.get(name="测试母亲")
     assert mother.household == world.c1.household and mother.phone_index
     edit = reverse("lbc:parent-edit", kwargs={"public_id": world.c1.public_id, "parent_id": mother.public_id})
-    assert client.post(edit, {**data, "work_city": "广州"}).status_code == 302
+    assert client.post(edit, {**data, "work_city": "广州", "version": 1}).status_code == 302
     mother.refresh_from_db()
     assert mother.work_city == "广州"
     event = AuditEvent.objects.get(action="lbc.parent.updated")
     assert event.detail["fields"] == ["work_city"] and event.child_id == str(world.c1.public_id)
+
+
+def test_it_keeps_the_first_of_two_concurrent_parent_edits(login: Any, world: World) -> None:
+    client = login("village_director")
+    father = world.c1.household.parents.get()
+    edit = reverse("lbc:parent-edit", kwargs={"public_id": world.c1.public_id, "parent_id": father.public_id})
+    form = {"role": "father", "name": "测试父亲", "works_away": "on", "work_city": "苏州", "employer_name": "",
+            "phone": "13987654321", "return_period": "", "version": father.version}
+    assert client.post(edit, form).status_code == 302
+    stale = client.post(edit, {**form, "work_city": "杭州"})
+    assert stale.status_code == 200
+    assert "其他人已修改" in stale.content.decode()
+    assert 'value="杭州"' in stale.content.decode()  # the second editor's input is kept in the form
+    father.refresh_from_db()
+    assert father.work_city == "苏州"
 
 
 def test_it_asks_for_the_work_city_of_a_parent_working_away(login: Any, world: World) -> None:

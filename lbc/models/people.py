@@ -302,6 +302,7 @@ class Parent(models.Model):
     return_period = models.CharField(
         _("通常返乡时间"), max_length=20, choices=ReturnPeriod.choices, blank=True
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("父母")

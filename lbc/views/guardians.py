@@ -133,10 +133,15 @@ def parent_of(child: Child, parent_id: Any) -> Parent:
 def parent_page(request: HttpRequest, child: Child, parent: Parent | None) -> HttpResponse:
     initial = ParentForm.initial_for(parent) if parent else None
     form = ParentForm(request.POST if request.method == "POST" else None, initial=initial, parent=parent)
+    conflict = False
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in PARENT_WRITABLE}
         try:
-            save_parent(parent, data, by=request.user, child=child, request=request)
+            save_parent(parent, data, by=request.user, child=child, request=request,
+                        expected_version=form.cleaned_data.get("version"))
+        except EditConflict as exc:
+            conflict = True
+            form.add_error(None, exc.message)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -150,6 +155,7 @@ def parent_page(request: HttpRequest, child: Child, parent: Parent | None) -> Ht
             "creating": parent is None,
             "child_name": child.full_name,
             "back": file_url(child, "parents"),
+            "conflict": conflict,
         },
     )
 
