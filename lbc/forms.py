@@ -517,7 +517,14 @@ class ParentForm(BootstrapMixin, forms.Form):
         return {
             name: getattr(parent, name)
             for name in (
-                "role", "name", "works_away", "work_city", "employer_name", "phone", "return_period", "version",
+                "role",
+                "name",
+                "works_away",
+                "work_city",
+                "employer_name",
+                "phone",
+                "return_period",
+                "version",
             )
         }
 

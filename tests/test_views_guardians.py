@@ -229,8 +229,16 @@ def test_it_keeps_the_first_of_two_concurrent_parent_edits(login: Any, world: Wo
     client = login("village_director")
     father = world.c1.household.parents.get()
     edit = reverse("lbc:parent-edit", kwargs={"public_id": world.c1.public_id, "parent_id": father.public_id})
-    form = {"role": "father", "name": "测试父亲", "works_away": "on", "work_city": "苏州", "employer_name": "",
-            "phone": "13987654321", "return_period": "", "version": father.version}
+    form = {
+        "role": "father",
+        "name": "测试父亲",
+        "works_away": "on",
+        "work_city": "苏州",
+        "employer_name": "",
+        "phone": "13987654321",
+        "return_period": "",
+        "version": father.version,
+    }
     assert client.post(edit, form).status_code == 302
     stale = client.post(edit, {**form, "work_city": "杭州"})
     assert stale.status_code == 200

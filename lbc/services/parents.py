@@ -18,8 +18,15 @@ PARENT_WRITABLE = ("role", "name", "works_away", "work_city", "employer_name", "
 
 
 @transaction.atomic
-def save_parent(parent: Parent | None, data: dict[str, Any], *, by: Any, child: Child,
-                request: Any = None, expected_version: int | None = None) -> Parent:
+def save_parent(
+    parent: Parent | None,
+    data: dict[str, Any],
+    *,
+    by: Any,
+    child: Child,
+    request: Any = None,
+    expected_version: int | None = None,
+) -> Parent:
     """Add a parent to ``child``'s household, or edit one of that household's parents.
 
     An edit saves only if nobody saved since ``expected_version`` (else EditConflict, nothing written).
@@ -41,7 +48,8 @@ def save_parent(parent: Parent | None, data: dict[str, Any], *, by: Any, child: 
             raise ValueError("editing a parent needs the version the form was opened with")
         updated = Parent.objects.filter(pk=target.pk, version=expected_version).update(
             **{name: getattr(target, name) for name in PARENT_WRITABLE},
-            phone_index=target.phone_index, version=F("version") + 1,
+            phone_index=target.phone_index,
+            version=F("version") + 1,
         )
         if updated == 0:
             raise EditConflict(_("保存失败：在您编辑期间，其他人已修改了这位家长的信息。请刷新后重新修改。"))
@@ -50,6 +58,12 @@ def save_parent(parent: Parent | None, data: dict[str, Any], *, by: Any, child: 
         fields = sorted(k for k in PARENT_WRITABLE if k in data)
     else:
         fields = sorted(k for k in PARENT_WRITABLE if before[k] != getattr(target, k))
-    audit.record("lbc.parent.created" if creating else "lbc.parent.updated", actor=by, request=request,
-                 obj=target, child=child, detail={"fields": fields})
+    audit.record(
+        "lbc.parent.created" if creating else "lbc.parent.updated",
+        actor=by,
+        request=request,
+        obj=target,
+        child=child,
+        detail={"fields": fields},
+    )
     return target

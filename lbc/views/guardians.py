@@ -137,8 +137,14 @@ def parent_page(request: HttpRequest, child: Child, parent: Parent | None) -> Ht
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in PARENT_WRITABLE}
         try:
-            save_parent(parent, data, by=request.user, child=child, request=request,
-                        expected_version=form.cleaned_data.get("version"))
+            save_parent(
+                parent,
+                data,
+                by=request.user,
+                child=child,
+                request=request,
+                expected_version=form.cleaned_data.get("version"),
+            )
         except EditConflict as exc:
             conflict = True
             form.add_error(None, exc.message)
