@@ -6,7 +6,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
+from django.utils import translation
 
 SESSION_STARTED = "lbc_session_started"
 
@@ -70,3 +72,17 @@ class SecondFactorMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": "second factor required"}, status=403)
         return HttpResponseRedirect(reverse("otp:verify") + "?next=" + request.get_full_path())
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Simplified Chinese unless the user chose another language with the switch (cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; staff on borrowed or
+    English-configured devices must still get the Chinese interface by default.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        code = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -153,3 +153,8 @@ def test_it_switches_the_interface_to_english_and_back(client: Any, world: Any) 
     page = client.get("/login/")
     assert page.headers["Content-Language"] == "en"
     assert 'value="zh-hans"' in page.content.decode()
+
+
+def test_it_speaks_chinese_to_an_english_browser_until_english_is_chosen(client: Any, world: Any) -> None:
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page.headers["Content-Language"] == "zh-hans"
