@@ -32,9 +32,10 @@ class FieldTier(IntEnum):
     MINIMAL = 0  # given name, school: what a volunteer may know
     BASIC = 1  # full name, sex, grade, class, village, left-behind situation
     IDENTITY = 2  # ID number, birth date, phones, addresses, parents' whereabouts
-    STATUS = 3  # tier colour and required action
-    SCORES = 4  # screening scores
-    NOTES = 5  # item answers and counselling notes
+    STATUS = 3  # neutral label ("需跟进"/"常规关注") and the action required
+    COLOUR = 4  # tier colour, its reasons in words, deadline and context score
+    SCORES = 5  # screening scores and bands
+    NOTES = 6  # item answers and counselling notes
 
 
 T = FieldTier
@@ -50,20 +51,23 @@ class Capabilities:
 
 ROLE_CAPABILITIES: dict[str, Capabilities] = {
     Role.COUNTY_ADMIN: Capabilities(
-        frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS}),
+        frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS, T.COLOUR}),
         list_children=True,
         edit_children=True,
         administer=True,
     ),
     Role.TOWNSHIP_SUPERVISOR: Capabilities(
-        frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS, T.SCORES}),
+        frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS, T.COLOUR, T.SCORES}),
         list_children=True,
         edit_children=True,
     ),
     Role.VILLAGE_DIRECTOR: Capabilities(
-        frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS}), list_children=True, edit_children=True
+        frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS, T.COLOUR}),
+        list_children=True,
+        edit_children=True,
     ),
     Role.COUNSELLOR: Capabilities(frozenset(FieldTier), list_children=True, edit_children=True),
+    # Head teachers see the neutral label and the action for their class, never colours or scores.
     Role.HEAD_TEACHER: Capabilities(frozenset({T.MINIMAL, T.BASIC, T.STATUS}), list_children=True),
     Role.TRAINER: Capabilities(frozenset()),
     Role.VOLUNTEER: Capabilities(frozenset({T.MINIMAL}), list_children=True),
@@ -74,7 +78,7 @@ GRANT_CAPABILITIES: dict[str, Capabilities] = {
     "volunteer_child": ROLE_CAPABILITIES[Role.VOLUNTEER],
     "referral_child": Capabilities(frozenset(FieldTier), list_children=True),
     "breakglass_child": Capabilities(
-        frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS}), list_children=True
+        frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS, T.COLOUR}), list_children=True
     ),
 }
 
@@ -103,6 +107,9 @@ FIELD_TIERS: dict[str, dict[str, FieldTier]] = {
         "id_absent_reason": T.IDENTITY,
         "confirmed_at": T.BASIC,
         "confirmed_by": T.BASIC,
+        "latest_label": T.STATUS,
+        "latest_tier": T.COLOUR,
+        "latest_tier_on": T.STATUS,
     },
     "guardian": {
         "public_id": T.BASIC,
@@ -142,6 +149,25 @@ FIELD_TIERS: dict[str, dict[str, FieldTier]] = {
         "decided_on": T.BASIC,
         "child_assent": T.BASIC,
         "withdrawn_on": T.BASIC,
+    },
+    # Screening (the psychological database).
+    "assessment": {
+        "public_id": T.STATUS,
+        "administered_on": T.STATUS,
+        "neutral_label": T.STATUS,
+        "action": T.STATUS,
+        "tier": T.COLOUR,
+        "deadline": T.COLOUR,
+        "reasons": T.SCORES,  # the reasons quote scores and cut-offs
+        "context_score": T.COLOUR,
+        "context_factors": T.COLOUR,
+        "mode": T.COLOUR,
+        "critical": T.COLOUR,
+        "totals": T.SCORES,
+        "subscales": T.SCORES,
+        "bands": T.SCORES,
+        "validity": T.SCORES,
+        "answers": T.NOTES,
     },
 }
 

@@ -73,6 +73,7 @@ class ChildSerializer(TieredSerializer, serializers.ModelSerializer):
     full_name = serializers.CharField(read_only=True)
     age = serializers.SerializerMethodField()
     confirmed_by = serializers.SerializerMethodField()
+    latest_label = serializers.SerializerMethodField()
 
     class Meta:
         model = Child
@@ -80,7 +81,7 @@ class ChildSerializer(TieredSerializer, serializers.ModelSerializer):
             "public_id", "given_name", "school", "family_name", "full_name", "sex", "age", "grade",
             "school_class", "village", "township", "boarding", "left_behind_type", "care_arrangement",
             "parent_contact", "status", "separation_start", "birth_date", "id_number", "id_absent_reason",
-            "confirmed_at", "confirmed_by",
+            "confirmed_at", "confirmed_by", "latest_label", "latest_tier", "latest_tier_on",
         )
         read_only_fields: tuple[str, ...] = fields
 
@@ -92,6 +93,12 @@ class ChildSerializer(TieredSerializer, serializers.ModelSerializer):
     def get_age(self, child: Child) -> int:
         today, born = timezone.localdate(), child.birth_date
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    def get_latest_label(self, child: Child) -> str | None:
+        """The neutral wording ("需跟进"/"常规关注") of the latest screening tier, for every STATUS reader."""
+        from screening.tiers import Tier, neutral_label
+
+        return neutral_label(Tier(child.latest_tier)) if child.latest_tier else None
 
     def get_confirmed_by(self, child: Child) -> str | None:
         user = child.confirmed_by

@@ -145,6 +145,9 @@ class Child(RegionLocated):
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True
     )
+    # Latest screening tier (screening app), kept in the same transaction as the assessment.
+    latest_tier = models.CharField(_("最近预警等级"), max_length=10, blank=True, default="", db_index=True)
+    latest_tier_on = models.DateField(_("最近筛查日期"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
