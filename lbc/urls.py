@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("lbc.api.urls")),
     path("account/otp/", include("lbc.views.otp_urls")),
+    path("screening/", include("screening.urls")),
     path("manage/", include("lbc.views.manage_urls")),
     path("", include("lbc.views.urls")),
 ]

@@ -15,7 +15,7 @@ import pytest
 from django.test import TransactionTestCase
 
 from lbc.audit import audit_maintenance
-from lbc.models import Child, Guardian, Region, Role, School, SchoolClass
+from lbc.models import AuditEvent, Child, Guardian, Region, Role, School, SchoolClass
 
 from .factories import (
     PASSWORD,
@@ -68,6 +68,9 @@ class World:
     c3: Child
     g1: Guardian
     users: dict[str, Any]
+    camp1: Any = None  # screening campaign of school s1 (grade 5, PHQ-9 and GAD-7), open
+    camp3: Any = None  # the same at school s3, in the other county
+    a1: Any = None  # c1's assessment in camp1: PHQ-9 item 9 = 1 -> RED
 
     def user(self, persona: str) -> Any:
         return self.users[persona]
@@ -141,7 +144,7 @@ def build_world() -> World:
         "nobody": make_user("nobody"),
     }
     grant(users["volunteer"], c1, "volunteer_child")
-    return World(
+    world = World(
         province,
         city,
         county,
@@ -165,6 +168,40 @@ def build_world() -> World:
         g1,
         users,
     )
+    add_screening(world)
+    # Tests about the audit log start from an empty log: setting up the world is not what they audit.
+    with audit_maintenance():
+        AuditEvent.objects.all().delete()
+    return world
+
+
+def add_screening(world: World) -> None:
+    """One open campaign per school s1/s3, screening consent for c1, and one RED assessment for c1."""
+    import datetime as dt
+
+    from lbc.models import Consent
+    from screening.models import Campaign
+    from screening.services import InstrumentAnswers, record_assessment
+
+    def campaign(school: School) -> Campaign:
+        return Campaign.objects.create(
+            school=school, name="2026秋季筛查", school_year=2026, term=Campaign.Term.AUTUMN, grades=[5],
+            instruments=[{"code": "PHQ-9", "version": "1"}, {"code": "GAD-7", "version": "1"}],
+            starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 12, 31), status=Campaign.Status.OPEN,
+        )
+
+    world.camp1, world.camp3 = campaign(world.s1), campaign(world.s3)
+    Consent.objects.create(
+        child=world.c1, purpose=Consent.Purpose.SCREENING, decision=Consent.Decision.GRANTED,
+        given_by_name="测试祖母", given_by_relationship="祖母", is_legal_guardian=False,
+        channel=Consent.Channel.PAPER, notice_version="2026-1", decided_on=dt.date(2026, 9, 1),
+    )
+    answers = {1: 0, 2: 1, 3: 0, 4: 1, 5: 0, 6: 0, 7: 0, 8: 0, 9: 1}
+    world.a1 = record_assessment(
+        world.c1, [InstrumentAnswers("PHQ-9", "1", answers)], by=world.users["counsellor"], mode="paper",
+        administered_on=dt.date(2026, 10, 15), campaign=world.camp1,
+    )
+    world.c1.refresh_from_db()
 
 
 @pytest.fixture

@@ -114,7 +114,7 @@ def test_a_counsellor_logs_in_filters_the_list_and_opens_a_childs_file(
         expect(page).to_have_url(re.compile(r"/children/\?q=%E7%8E%8B"))  # filters stay in the address
         page.screenshot(path=str(ARTIFACTS / "child-list-desktop.png"), full_page=True)
         open_child_file(page)
-        expect(page.get_by_text("测试祖母")).to_be_visible()
+        expect(page.get_by_role("heading", name="测试祖母")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "child-file-desktop.png"), full_page=True)
         edit_and_save(page)
         assert not problems, problems

@@ -1,0 +1,12 @@
+"""URLs of the screening app, one module per area so each can grow on its own."""
+
+from screening.views import campaign_urls, entry_urls, import_urls, record_urls, rescore_urls
+
+app_name = "screening"
+urlpatterns = [
+    *campaign_urls.urlpatterns,
+    *entry_urls.urlpatterns,
+    *import_urls.urlpatterns,
+    *record_urls.urlpatterns,
+    *rescore_urls.urlpatterns,
+]
