@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lbc.crypto import EncryptedTextField
 from lbc.models import Child, Consent, Region, School
@@ -58,7 +59,7 @@ class Campaign(models.Model):
 
     class Meta:
         verbose_name = _("筛查批次")
-        verbose_name_plural = _("筛查批次")
+        verbose_name_plural = pgettext_lazy("plural", "筛查批次")
         ordering = ["-starts_on", "school__name"]
 
     def __str__(self) -> str:
@@ -113,7 +114,7 @@ class Assessment(models.Model):
 
     class Meta:
         verbose_name = _("筛查记录")
-        verbose_name_plural = _("筛查记录")
+        verbose_name_plural = pgettext_lazy("plural", "筛查记录")
         ordering = ["-administered_on", "-created_at"]
         indexes = [
             models.Index(fields=["child", "administered_on"]),
@@ -147,7 +148,7 @@ class Response(models.Model):
 
     class Meta:
         verbose_name = _("量表作答")
-        verbose_name_plural = _("量表作答")
+        verbose_name_plural = pgettext_lazy("plural", "量表作答")
         constraints = [
             models.UniqueConstraint(
                 fields=["assessment", "instrument_code"], name="one_response_per_instrument"
@@ -193,7 +194,7 @@ class CountyThresholds(models.Model):
 
     class Meta:
         verbose_name = _("县级预警阈值")
-        verbose_name_plural = _("县级预警阈值")
+        verbose_name_plural = pgettext_lazy("plural", "县级预警阈值")
 
     def __str__(self) -> str:
         return str(self.county)
@@ -230,7 +231,7 @@ class ImportBatch(models.Model):
 
     class Meta:
         verbose_name = _("导入批次")
-        verbose_name_plural = _("导入批次")
+        verbose_name_plural = pgettext_lazy("plural", "导入批次")
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["campaign", "sha256"], name="one_import_per_file")]
 

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .people import Child
 
@@ -47,7 +48,7 @@ class Consent(models.Model):
 
     class Meta:
         verbose_name = _("知情同意")
-        verbose_name_plural = _("知情同意")
+        verbose_name_plural = pgettext_lazy("plural", "知情同意")
         ordering = ["-decided_on", "-recorded_at"]
 
     def __str__(self) -> str:

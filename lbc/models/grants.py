@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import UserObjectPermissionBase
 
 from .people import Child
@@ -26,5 +27,5 @@ class ChildGrant(UserObjectPermissionBase):
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("单个儿童授权")
-        verbose_name_plural = _("单个儿童授权")
+        verbose_name_plural = pgettext_lazy("plural", "单个儿童授权")
         indexes = [models.Index(fields=["user", "permission", "content_object"])]

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .regions import Region
 from .schools import School, SchoolClass
@@ -86,7 +87,7 @@ class Membership(models.Model):
 
     class Meta:
         verbose_name = _("角色授权")
-        verbose_name_plural = _("角色授权")
+        verbose_name_plural = pgettext_lazy("plural", "角色授权")
         ordering = ["user", "role"]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lbc.crypto import EncryptedTextField
 
@@ -34,7 +35,7 @@ class Organisation(models.Model):
 
     class Meta:
         verbose_name = _("组织")
-        verbose_name_plural = _("组织")
+        verbose_name_plural = pgettext_lazy("plural", "组织")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -56,7 +57,7 @@ class Household(RegionLocated):
 
     class Meta:
         verbose_name = _("家庭")
-        verbose_name_plural = _("家庭")
+        verbose_name_plural = pgettext_lazy("plural", "家庭")
 
     def __str__(self) -> str:
         return str(_("家庭 %(id)s") % {"id": str(self.public_id)[:8]})
@@ -163,7 +164,7 @@ class Child(RegionLocated):
 
     class Meta:
         verbose_name = _("儿童")
-        verbose_name_plural = _("儿童")
+        verbose_name_plural = pgettext_lazy("plural", "儿童")
         ordering = ["family_name", "given_name"]
         permissions = [
             ("volunteer_child", "Assigned volunteer"),
@@ -236,7 +237,7 @@ class Guardian(RegionLocated):
 
     class Meta:
         verbose_name = _("监护人/照料人")
-        verbose_name_plural = _("监护人/照料人")
+        verbose_name_plural = pgettext_lazy("plural", "监护人/照料人")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -309,7 +310,7 @@ class Parent(models.Model):
 
     class Meta:
         verbose_name = _("父母")
-        verbose_name_plural = _("父母")
+        verbose_name_plural = pgettext_lazy("plural", "父母")
 
     def __str__(self) -> str:
         return self.get_role_display()
@@ -331,7 +332,7 @@ class Volunteer(models.Model):
 
     class Meta:
         verbose_name = _("志愿者")
-        verbose_name_plural = _("志愿者")
+        verbose_name_plural = pgettext_lazy("plural", "志愿者")
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()

@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .regions import Region, RegionLocated
 
@@ -31,7 +32,7 @@ class School(RegionLocated):
 
     class Meta:
         verbose_name = _("学校")
-        verbose_name_plural = _("学校")
+        verbose_name_plural = pgettext_lazy("plural", "学校")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -53,7 +54,7 @@ class SchoolClass(models.Model):
 
     class Meta:
         verbose_name = _("班级")
-        verbose_name_plural = _("班级")
+        verbose_name_plural = pgettext_lazy("plural", "班级")
         ordering = ["school", "grade", "name"]
         constraints = [
             models.UniqueConstraint(
