@@ -11,11 +11,13 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -23,7 +25,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from lbc.models import Child, ChildGrant, Guardian, Membership, Region, Role, School
+from lbc.models import Child, ChildGrant, Guardian, Membership, Region, Role, School, SchoolClass
+
+if TYPE_CHECKING:
+    from screening.models import Campaign
 
 UserLike = AbstractBaseUser | AnonymousUser
 
@@ -47,6 +52,8 @@ class Capabilities:
     list_children: bool = False
     edit_children: bool = False
     administer: bool = False  # regions, schools, users, memberships of the county
+    see_campaigns: bool = False  # screening campaigns of the schools under the scope
+    run_campaigns: bool = False  # create and edit the campaigns of the own school
 
 
 ROLE_CAPABILITIES: dict[str, Capabilities] = {
@@ -55,18 +62,22 @@ ROLE_CAPABILITIES: dict[str, Capabilities] = {
         list_children=True,
         edit_children=True,
         administer=True,
+        see_campaigns=True,
     ),
     Role.TOWNSHIP_SUPERVISOR: Capabilities(
         frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS, T.COLOUR, T.SCORES}),
         list_children=True,
         edit_children=True,
+        see_campaigns=True,
     ),
     Role.VILLAGE_DIRECTOR: Capabilities(
         frozenset({T.MINIMAL, T.BASIC, T.IDENTITY, T.STATUS, T.COLOUR}),
         list_children=True,
         edit_children=True,
     ),
-    Role.COUNSELLOR: Capabilities(frozenset(FieldTier), list_children=True, edit_children=True),
+    Role.COUNSELLOR: Capabilities(
+        frozenset(FieldTier), list_children=True, edit_children=True, see_campaigns=True, run_campaigns=True
+    ),
     # Head teachers see the neutral label and the action for their class, never colours or scores.
     Role.HEAD_TEACHER: Capabilities(frozenset({T.MINIMAL, T.BASIC, T.STATUS}), list_children=True),
     Role.TRAINER: Capabilities(frozenset()),
@@ -249,6 +260,14 @@ class UserScope:
     def can_administer(self) -> bool:
         return any(c.administer for c in self.capabilities())
 
+    @property
+    def can_see_campaigns(self) -> bool:
+        return any(c.see_campaigns for c in self.capabilities())
+
+    @property
+    def can_run_campaigns(self) -> bool:
+        return any(c.run_campaigns for c in self.capabilities())
+
     def admin_county_ids(self) -> set[int]:
         return {m.region_id for m in self.memberships if m.role == Role.COUNTY_ADMIN and m.region_id}
 
@@ -271,8 +290,9 @@ def scope_of(user: UserLike) -> UserScope:
 
 
 def forget_scope(user: UserLike) -> None:
-    if hasattr(user, "_lbc_scope"):
-        del user._lbc_scope  # type: ignore[union-attr]
+    for attribute in ("_lbc_scope", "_lbc_has_grants"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 _LEVEL_FIELD: dict[int, str] = {Region.Level.COUNTY: "county_id", Region.Level.TOWNSHIP: "township_id"}
@@ -288,11 +308,18 @@ def _membership_q(m: Membership) -> Q | None:
         return Q(school_id=m.school_id)
     if m.region_id and m.region is not None:
         if m.region.level == Region.Level.VILLAGE:
-            return Q(village_id=m.region_id) | Q(school__region_id=m.region_id)
-        column = _LEVEL_FIELD.get(m.region.level)
+            column, school_column = "village_id", "region_id"
+        else:
+            column = school_column = _LEVEL_FIELD.get(m.region.level, "")
         if column:
-            schools = School.objects.filter(**{column: m.region_id}).values("id")
-            return Q(**{column: m.region_id}) | Q(school_id__in=schools)
+            # School ids resolved first: "column = x OR school_id IN (a, b)" stays two index scans,
+            # where a subquery inside the OR makes PostgreSQL scan the whole table.
+            schools = list(School.objects.filter(**{school_column: m.region_id}).values_list("id", flat=True))
+            return (
+                Q(**{column: m.region_id}) | Q(school_id__in=schools)
+                if schools
+                else Q(**{column: m.region_id})
+            )
     return None
 
 
@@ -311,14 +338,23 @@ def children_for(user: UserLike, *, listing: bool = False) -> QuerySet[Child]:
     scope = scope_of(user)
     if listing and not scope.can_list_children:
         raise PermissionDenied
-    condition = Q(pk__in=[])
-    for m in scope.memberships:
-        q = _membership_q(m)
-        if q is not None:
-            condition |= q
-    if user.is_authenticated:
-        condition |= Q(pk__in=active_grants(user).values("content_object_id"))
-    return Child.objects.filter(condition)
+    conditions = [q for m in scope.memberships if (q := _membership_q(m)) is not None]
+    if has_active_grants(user):
+        conditions.append(Q(pk__in=active_grants(user).values("content_object_id")))
+    if not conditions:
+        return Child.objects.none()
+    return Child.objects.filter(functools.reduce(operator.or_, conditions))
+
+
+def has_active_grants(user: UserLike) -> bool:
+    """Cached on the user for the request: most staff hold no grants, and then no grant subquery is added."""
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_lbc_has_grants", None)
+    if cached is None:
+        cached = active_grants(user).exists()
+        user._lbc_has_grants = cached  # type: ignore[union-attr,attr-defined]
+    return bool(cached)
 
 
 def _membership_covers(m: Membership, child: Child) -> bool:
@@ -442,6 +478,109 @@ def get_guardian_for_user(user: UserLike, public_id: Any, *, edit: bool = False)
     if T.BASIC not in rights.tiers or (edit and not rights.can_edit):
         raise PermissionDenied
     return guardian, rights
+
+
+# --- screening campaigns -----------------------------------------------------------------------------
+
+
+def campaign_schools_for(user: UserLike) -> QuerySet[School]:
+    """Schools whose screening campaigns the user sees; 403 for roles that see no campaigns at all."""
+    scope = scope_of(user)
+    if not scope.can_see_campaigns:
+        raise PermissionDenied
+    condition = Q(pk__in=[])
+    for m in scope.memberships:
+        if not ROLE_CAPABILITIES[m.role].see_campaigns:
+            continue
+        if m.school_id:
+            condition |= Q(pk=m.school_id)
+        elif m.region is not None and m.region.level in _LEVEL_FIELD:
+            condition |= Q(**{_LEVEL_FIELD[m.region.level]: m.region_id})
+    return School.objects.filter(condition)
+
+
+def campaign_run_school_ids(user: UserLike) -> set[int]:
+    """Schools whose campaigns the user runs (create, edit, enter answers): a counsellor's own schools."""
+    return {
+        m.school_id
+        for m in scope_of(user).memberships
+        if ROLE_CAPABILITIES[m.role].run_campaigns and m.school_id is not None
+    }
+
+
+def campaigns_for(user: UserLike) -> QuerySet[Campaign]:
+    # Imported here: the core registry does not load the screening app's models at import time.
+    from screening.models import Campaign
+
+    return Campaign.objects.filter(school__in=campaign_schools_for(user))
+
+
+def _covers_school(m: Membership, school: School) -> bool:
+    if m.school_id:
+        return m.school_id == school.pk
+    column = _LEVEL_FIELD.get(m.region.level) if m.region is not None else None
+    return column is not None and getattr(school, column) == m.region_id
+
+
+def get_campaign_for_user(user: UserLike, public_id: Any, *, edit: bool = False) -> tuple[Campaign, Rights]:
+    """A campaign with the user's rights over its school's children as a whole (``can_edit``: runs it).
+
+    403 for roles without campaigns, 404 outside the scope or missing, 403 with ``edit`` unless the user
+    is a counsellor of the campaign's school.
+    """
+    pid = parse_public_id(public_id)
+    campaign = campaigns_for(user).select_related("school").filter(public_id=pid).first()
+    if campaign is None:
+        raise Http404
+    rights = NO_RIGHTS
+    for m in scope_of(user).memberships:
+        caps = ROLE_CAPABILITIES[m.role]
+        if caps.see_campaigns and _covers_school(m, campaign.school):
+            rights = rights.union(caps, m.role)
+    runs = campaign.school_id in campaign_run_school_ids(user)
+    if edit and not runs:
+        raise PermissionDenied
+    return campaign, Rights(rights.tiers, runs, rights.roles)
+
+
+# --- school classes (the class overview of screening results) ------------------------------------------
+
+
+def _membership_holds_class(m: Membership, school_class: SchoolClass) -> bool:
+    """The membership's scope holds the whole class: the class itself, its school, or a region above it."""
+    school = school_class.school
+    if m.school_class_id:
+        return m.school_class_id == school_class.pk
+    if m.school_id:
+        return m.school_id == school.pk
+    if m.region is None:
+        return False
+    if m.region.level == Region.Level.VILLAGE:
+        return school.region_id == m.region_id
+    column = _LEVEL_FIELD.get(m.region.level)
+    return column is not None and getattr(school, column) == m.region_id
+
+
+def get_class_for_user(
+    user: UserLike, public_id: Any, *, need: FieldTier = T.STATUS
+) -> tuple[SchoolClass, Rights]:
+    """A class with the rights of the memberships holding all of it: 404 for anyone else, 403 if too weak.
+
+    Per-object grants reach single children, never a whole class.
+    """
+    pid = parse_public_id(public_id)
+    school_class = SchoolClass.objects.select_related("school").filter(public_id=pid).first()
+    if school_class is None:
+        raise Http404
+    rights = NO_RIGHTS
+    for m in scope_of(user).memberships:
+        caps = ROLE_CAPABILITIES[m.role]
+        if caps.tiers and _membership_holds_class(m, school_class):
+            rights = rights.union(caps, m.role)
+    if not rights:
+        raise Http404
+    require(rights, need)
+    return school_class, rights
 
 
 # --- administration (county administrators) -----------------------------------------------------

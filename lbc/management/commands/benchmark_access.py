@@ -61,8 +61,7 @@ class Command(BaseCommand):
             field_name="username",
         )
         for username in sorted(users):
-            user = users[username]
-            rows.append(self._measure(f"scope of {username}", lambda u=user: access.children_for(u), repeat))
+            rows.append(self._measure(f"scope of {username}", self._scoped(users[username]), repeat))
         grantee, township_children = self._grant_one_township(users[demo_username(Role.TOWNSHIP_SUPERVISOR)])
         rows.append(self._measure("grants via lbc.access", lambda: access.children_for(grantee), repeat))
         rows.append(self._measure(
@@ -88,6 +87,10 @@ class Command(BaseCommand):
                 f"count {granted[3] / scoped[3]:.1f}x"
             )
 
+    @staticmethod
+    def _scoped(user: Any) -> Callable[[], Any]:
+        return lambda: access.children_for(user)
+
     def _measure(self, name: str, qs: Callable[[], Any], repeat: int) -> tuple[str, int, float, float]:
         def page() -> None:
             list(qs().order_by("family_name", "given_name", "pk")[:PAGE])
@@ -96,7 +99,7 @@ class Command(BaseCommand):
         return name, count, timed(page, repeat), timed(lambda: qs().count(), repeat)
 
     @transaction.atomic
-    def _grant_one_township(self, supervisor: Any) -> tuple[Any, list[int]]:
+    def _grant_one_township(self, supervisor: Any) -> tuple[Any, list[int | None]]:
         """A volunteer-like user with one grant row per child of the supervisor's township."""
         township_id = access.scope_of(supervisor).memberships[0].region_id
         grantee = get_user_model().objects.create_user(username="benchmark_grantee")
