@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from django.utils.translation import gettext as _
 
+from lbc.text import join_clauses
 from screening.instruments.base import Instrument, Scale
 from screening.scoring import (
     INCONSISTENCY_MIN_PER_DIRECTION,
@@ -39,7 +40,7 @@ class BatchAnswerError(ValueError):
 
     def __init__(self, cells: Sequence[BadCell]) -> None:
         self.cells = tuple(cells)
-        super().__init__("；".join(_("第%(row)d行：%(message)s") % {"row": c.row + 1, "message": c.message}
+        super().__init__(join_clauses(_("第%(row)d行：%(message)s") % {"row": c.row + 1, "message": c.message}
                                   for c in self.cells))
 
 

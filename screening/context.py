@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lbc.text import join_items
 from screening.instruments.base import Text
 
 MAX_SCORE = 12
@@ -76,7 +77,7 @@ def _applies(factor: ContextFactor, present: set[str]) -> bool:
 def _check(factors: Mapping[str, object]) -> None:
     unknown = sorted(str(k) for k in factors if k not in FACTOR_KEYS)
     if unknown:
-        raise ContextError(_("未知的关注度因素：%(keys)s") % {"keys": "、".join(unknown)})
+        raise ContextError(_("未知的关注度因素：%(keys)s") % {"keys": join_items(unknown)})
     not_bool = sorted(k for k, v in factors.items() if not isinstance(v, bool))
     if not_bool:
-        raise ContextError(_("关注度因素只能是 true 或 false：%(keys)s") % {"keys": "、".join(not_bool)})
+        raise ContextError(_("关注度因素只能是 true 或 false：%(keys)s") % {"keys": join_items(not_bool)})

@@ -18,6 +18,7 @@ from enum import StrEnum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lbc.text import join_clauses, join_items
 from screening.instruments.base import Band, CriticalLevel, Instrument, Scale, Text
 
 # Unverified default (SCREENING.md section 4): faster than about 2 seconds per answered item.
@@ -85,10 +86,10 @@ class AnswerError(ValueError):
         self.critical = critical
         parts = list(problems)
         if critical:
-            labels = "、".join(str(f.label) for f in critical)
+            labels = join_items(str(f.label) for f in critical)
             notice = _("注意：已填写的关键条目为阳性（%(labels)s），请立即按关键条目处理")
             parts.append(notice % {"labels": labels})
-        super().__init__("；".join(parts))
+        super().__init__(join_clauses(parts))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
+from lbc.text import join_items
 from screening.context import MAX_SCORE
 from screening.instruments.base import CriticalLevel
 from screening.scoring import ScoreResult
@@ -184,7 +185,7 @@ def _reason(result: ScoreResult, cutoff: int | None) -> str:
 
 
 def _invalid_reason(result: ScoreResult) -> str:
-    labels = "、".join(f.label for f in result.validity if f.invalidates)
+    labels = join_items(f.label for f in result.validity if f.invalidates)
     return _("%(code)s 作答无效：%(labels)s") % {"code": result.code, "labels": labels}
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from lbc.text import join_items
 from screening.context import ContextError, ContextScore, context_score
 from screening.instruments import UnknownInstrument, get_instrument
 from screening.scoring import AnswerError, ScoreResult, score_answers
@@ -65,7 +66,7 @@ def _parse(line: str) -> dict[str, Any]:
     data = _mapping(data, _("这一行"))
     unknown = sorted(set(data) - FIELDS)
     if unknown:
-        raise LineError(_("未知字段：%(fields)s") % {"fields": "、".join(unknown)})
+        raise LineError(_("未知字段：%(fields)s") % {"fields": join_items(unknown)})
     if not isinstance(data.get("instrument"), str):
         raise LineError(_("缺少量表名称（instrument）"))
     version = data.get("version")
@@ -84,7 +85,7 @@ def _answers(value: object) -> dict[int, Any]:
     answers = _mapping(value, "answers")
     bad = [key for key in answers if not key.isdigit()]
     if bad:
-        raise LineError(_("题号无效：%(keys)s（题号从1开始）") % {"keys": "、".join(bad)})
+        raise LineError(_("题号无效：%(keys)s（题号从1开始）") % {"keys": join_items(bad)})
     return {int(key): answer for key, answer in answers.items()}
 
 
