@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.test import RequestFactory
+from django.utils import timezone
 
 from lbc import access, crypto
 from lbc.audit import verify_chain
@@ -136,6 +137,7 @@ def test_text_mode_prints_the_notice_the_logins_and_the_address(demo_mode: Any) 
         assert f"demo_{role}" in out
         assert demo_password(role) in out
     assert "儿童 200" in out
+    assert "合成筛查数据（非真实作答）：筛查批次" in out
 
 
 def test_it_does_not_seed_an_existing_demo_county_again(personas: list[dict[str, str]]) -> None:
@@ -298,6 +300,86 @@ def test_parents_work_away_for_companies_and_come_home_for_spring_festival(
     assert away.filter(employer__kind="company").exists()
     periods = Counter(away.values_list("return_period", flat=True))
     assert periods.most_common(1)[0][0] == Parent.ReturnPeriod.SPRING_FESTIVAL
+
+
+# --- synthetic screenings ----------------------------------------------------------------------
+
+
+def test_each_school_with_grades_4_to_9_has_one_completed_synthetic_campaign(
+    personas: list[dict[str, str]],
+) -> None:
+    from screening.models import Campaign
+    from screening.synthetic import instruments_for_age
+
+    pupils = Child.objects.filter(grade__in=range(4, 10), school__isnull=False)
+    schools = set(pupils.values_list("school_id", flat=True))
+    assert set(Campaign.objects.values_list("school_id", flat=True)) == schools
+    today = timezone.localdate()
+    for campaign in Campaign.objects.all():
+        assert "合成" in campaign.name
+        assert campaign.status == Campaign.Status.CLOSED and campaign.term == Campaign.Term.AUTUMN
+        assert campaign.ends_on < today and set(campaign.grades) <= set(range(4, 10))
+        for a in campaign.assessments.prefetch_related("responses"):
+            assert campaign.starts_on <= a.administered_on <= campaign.ends_on
+            codes = [r.instrument_code for r in a.responses.all()]
+            assert sorted(codes) == sorted(i.code for i in instruments_for_age(a.age))
+            assert set(campaign.instrument_keys()) >= {(r.instrument_code, r.instrument_version)
+                                                        for r in a.responses.all()}
+
+
+def test_only_children_with_consent_on_the_day_are_screened(personas: list[dict[str, str]]) -> None:
+    from lbc.models import Consent
+    from screening.models import Assessment
+    from screening.services import consent_for
+
+    assessments = list(Assessment.objects.select_related("child", "consent"))
+    assert assessments
+    for a in assessments:
+        assert a.consent is not None and consent_for(a.child, a.administered_on) == a.consent
+        assert a.consent_by_caregiver == (not a.consent.is_legal_guardian)
+        assert a.child.latest_tier == a.tier and a.child.latest_tier_on == a.administered_on
+    screened = {a.child_id for a in assessments}
+    without = Consent.objects.exclude(child_id__in=screened)
+    assert without.exists()
+    assert all(c.decision == Consent.Decision.REFUSED or c.withdrawn_on is not None for c in without)
+    assert not Child.objects.exclude(pk__in=screened).exclude(latest_tier="").exists()
+
+
+def test_screening_answers_are_stored_encrypted(personas: list[dict[str, str]]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT answers FROM screening_response")
+        answers = [row[0] for row in cursor.fetchall()]
+    assert answers and all(value.startswith("v1:") for value in answers)
+
+
+def test_screening_shares_look_like_a_school_screen(demo_mode: Any) -> None:
+    from lbc.models import Consent
+    from screening.models import Assessment
+
+    result = seed_demo_county(seed=3, children=2000, today=DAY)
+    consents = Consent.objects.filter(purpose=Consent.Purpose.SCREENING)
+    granted = consents.filter(decision=Consent.Decision.GRANTED, withdrawn_on__isnull=True).count()
+    eligible = Child.objects.filter(grade__in=range(4, 10), school__isnull=False).count()
+    assert 0.88 <= granted / eligible <= 0.96
+    assert consents.filter(decision=Consent.Decision.REFUSED).exists()
+    assert consents.filter(withdrawn_on__isnull=False).exists()
+    assert 0.22 <= consents.filter(is_legal_guardian=False).count() / consents.count() <= 0.38
+    tiers = Counter(Assessment.objects.values_list("tier", flat=True))
+    n = sum(tiers.values())
+    assert n == granted == result.screenings["assessments"]
+    assert 0.17 <= sum(tiers[t] for t in ("YELLOW", "ORANGE", "RED", "RED_ACUTE")) / n <= 0.33
+    assert 0.03 <= tiers["ORANGE"] / n <= 0.12
+    assert 0.02 <= tiers["GREY"] / n <= 0.10
+    event = AuditEvent.objects.get(action="screening.demo.seeded")
+    assert event.detail == result.screenings
+
+
+def test_no_screening_is_seeded_before_a_week_of_the_autumn_window(demo_mode: Any) -> None:
+    from screening.models import Assessment, Campaign
+
+    result = seed_demo_county(seed=4, children=200, today=dt.date(2026, 9, 18))
+    assert result.screenings["campaigns"] == 0
+    assert not Campaign.objects.exists() and not Assessment.objects.exists()
 
 
 # --- what each persona sees -------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from lbc import audit
 from lbc.models import Child, ChildGuardian, Guardian, Household, Parent, Region
+from screening.demo import seed_screenings
 
 from .constants import BULK_BATCH, COUNTY_CODE, DEFAULT_CHILDREN
 from .county import CountyLayout, build_county
@@ -24,6 +25,7 @@ from .personas import choose_scopes, create_personas, require_demo_mode
 class SeedResult:
     counts: dict[str, int]
     seconds: float
+    screenings: dict[str, int] = field(default_factory=dict)
 
 
 def demo_county_exists() -> bool:
@@ -82,4 +84,5 @@ def seed_demo_county(*, seed: int = 1, children: int = DEFAULT_CHILDREN,
         users = create_personas(choose_scopes(layout, population.children, rng), layout.university, day)
         counts = _counts(layout, population, len(users))
         audit.record("lbc.demo.seeded", detail=counts)
-    return SeedResult(counts, time.perf_counter() - started)
+        screenings = seed_screenings(layout.county, seed=seed, today=day)
+    return SeedResult(counts, time.perf_counter() - started, screenings)

@@ -1,3 +1,10 @@
-from django.urls import URLPattern
+"""County warning thresholds; saving them re-scores the county's campaigns."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from screening.views import thresholds
+
+urlpatterns: list[URLPattern] = [
+    path("thresholds/", thresholds.thresholds_home, name="thresholds"),
+    path("thresholds/<uuid:public_id>/", thresholds.thresholds_page, name="thresholds-county"),
+]

@@ -15,6 +15,7 @@ from lbc.demo.personas import list_personas
 from lbc.demo.seed import can_reset, demo_county_exists, reset_database, seed_demo_county
 from lbc.demo.serve import serve
 from lbc.keycheck import ensure_keys_match
+from screening.demo import summary as screening_summary
 
 # Sequence numbers of synthetic ID numbers run out beyond this size (500 per birth date and sex).
 MAX_CHILDREN = 200_000
@@ -37,7 +38,9 @@ class Command(BaseCommand):
     help = (
         "Demo mode only (LBC_DEMO_MODE=1). Seeds the synthetic demo county (1 county, 10 townships, "
         "100 villages, about 30 schools with classes, households with children, guardians and parents, "
-        "and one login per role) in one transaction, unless the county exists already; prints the logins; "
+        "one login per role, and synthetic screenings: one completed autumn campaign per school with "
+        "grades 4-9, screening consents and assessments) in one transaction, unless the county exists "
+        "already; prints the logins; "
         "then serves http://127.0.0.1:PORT and runs the background task worker until Ctrl-C. "
         "--reset first empties the whole database (SQLite only). --no-serve stops after seeding; "
         "--json (with --no-serve) prints only the logins as JSON on stdout."
@@ -72,6 +75,7 @@ class Command(BaseCommand):
         else:
             result = seed_demo_county(seed=options["seed"], children=options["children"])
             self._inform(output.summary(result, options["seed"]))
+            self._inform(screening_summary(result.screenings))
         personas = list_personas()
         if options["json"]:
             self.stdout.write(json.dumps([p.as_dict() for p in personas], ensure_ascii=False, indent=2))
