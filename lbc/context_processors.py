@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "children": scope.can_list_children,
             "administer": scope.can_administer,
+            "campaigns": scope.can_see_campaigns,
             "roles": [m.get_role_display() for m in scope.memberships],
             "scopes": [m.scope_label() for m in scope.memberships],
         },
