@@ -31,6 +31,7 @@ from lbc.forms import ChildFilterForm, ChildForm
 from lbc.models import AuditEvent, Child, Consent, Guardian, Household, Parent, Region, School
 from lbc.services import children as services
 from lbc.services.errors import DomainError, EditConflict
+from screening.views.records import latest_cell, latest_screening
 
 PAGE_SIZE = 50
 SHOWN_TIERS = (FieldTier.MINIMAL, FieldTier.BASIC, FieldTier.IDENTITY)  # what the file page can display
@@ -110,6 +111,8 @@ LIST_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("village", gettext_lazy("村/社区")),
     ("left_behind_type", gettext_lazy("留守类型")),
     ("status", gettext_lazy("状态")),
+    # Screening: a coloured badge for the colour tier, the neutral label for the status tier.
+    ("latest_label", gettext_lazy("心理筛查")),
 )
 
 
@@ -123,6 +126,8 @@ class ListRow:
 def cell_value(child: Child, name: str, allowed: set[str]) -> Any:
     if name not in allowed:
         return None
+    if name == "latest_label":
+        return latest_cell(child, allowed)
     if name == "id_number":
         return mask_id_number(child.id_number) if child.id_number else child.get_id_absent_reason_display()
     if name == "school_class":
@@ -385,6 +390,7 @@ def child_file_context(child: Child, rights: Rights) -> dict[str, Any]:
         "guardians": guardian_cards(child, rights),
         "parents": parent_cards(child, rights),
         "consents": consent_rows(child, rights),
+        "screening": latest_screening(child, rights),  # None: the role sees no screening result
         "history": history_of(child) if rights.basic else [],
     }
 
