@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from lbc.access import scope_of
+from lbc.models import Role
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -19,6 +20,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "children": scope.can_list_children,
             "administer": scope.can_administer,
             "campaigns": scope.can_see_campaigns,
+            "classes": [
+                {"public_id": m.school_class.public_id, "label": str(m.school_class)}
+                for m in scope.memberships
+                if m.role == Role.HEAD_TEACHER and m.school_class is not None
+            ],
             "roles": [m.get_role_display() for m in scope.memberships],
             "scopes": [m.scope_label() for m in scope.memberships],
         },

@@ -261,7 +261,7 @@ def test_it_records_the_view_with_the_tiers_shown(login: Any, world: World) -> N
     event = AuditEvent.objects.get(action="lbc.child.viewed")
     assert event.child_id == str(world.c1.public_id)
     assert event.actor_username == "head_teacher"
-    assert event.detail == {"tiers": ["minimal", "basic"]}
+    assert event.detail == {"tiers": ["minimal", "basic", "status"]}  # the neutral label, never a colour
 
 
 def test_it_shows_nothing_when_the_view_cannot_be_audited(client: Any, login: Any, world: World) -> None:

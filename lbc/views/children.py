@@ -34,7 +34,13 @@ from lbc.services.errors import DomainError, EditConflict
 from screening.views.records import latest_cell, latest_screening
 
 PAGE_SIZE = 50
-SHOWN_TIERS = (FieldTier.MINIMAL, FieldTier.BASIC, FieldTier.IDENTITY)  # what the file page can display
+SHOWN_TIERS = (
+    FieldTier.MINIMAL,
+    FieldTier.BASIC,
+    FieldTier.IDENTITY,
+    FieldTier.STATUS,
+    FieldTier.COLOUR,
+)  # what the file page can display
 
 # --- presentation ------------------------------------------------------------------------------------
 

@@ -229,3 +229,18 @@ def test_campaign_pages_refuse_a_post_without_csrf_token(world: World) -> None:
     assert client.post(CREATE, campaign_data()).status_code == 403
     assert client.post(edit_url(world.camp1), campaign_data(name="x")).status_code == 403
     assert not Campaign.objects.filter(name="2026秋季五年级筛查").exists()
+
+
+def test_the_campaign_page_links_to_import_and_summary(login: Any, world: Any) -> None:
+    url = reverse("screening:campaign-detail", kwargs={"public_id": world.camp1.public_id})
+    import_url = reverse("screening:import-upload", kwargs={"public_id": world.camp1.public_id})
+    summary_url = reverse("screening:campaign-summary", kwargs={"public_id": world.camp1.public_id})
+    counsellor_page = login("counsellor").get(url).content.decode()
+    assert import_url in counsellor_page and summary_url in counsellor_page
+    supervisor_page = login("supervisor").get(url).content.decode()
+    assert summary_url in supervisor_page and import_url not in supervisor_page
+
+
+def test_a_head_teacher_finds_the_class_overview_in_the_menu(login: Any, world: Any) -> None:
+    page = login("head_teacher").get("/").content.decode()
+    assert reverse("screening:class-overview", kwargs={"public_id": world.class1.public_id}) in page
