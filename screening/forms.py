@@ -16,6 +16,8 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lbc.access import UserLike
@@ -28,6 +30,9 @@ from screening.models import Campaign, Response
 from screening.services import FACTORS_FROM_COUNSELLOR, InstrumentAnswers
 
 GRADES = tuple(range(1, 13))
+
+# Evaluated when rendered, so the label follows the active language.
+grade_label = lazy(lambda g: gettext("%(g)d年级") % {"g": g}, str)
 MAX_MINUTES = 240
 ASSENT_YES, ASSENT_NO, ASSENT_UNASKED = "yes", "no", "unasked"
 ASSENT_CHOICES = (
@@ -84,7 +89,7 @@ class CampaignForm(StyledForm, forms.ModelForm):
     )
     grades = forms.TypedMultipleChoiceField(
         label=_("年级"),
-        choices=[(g, _("%(g)d年级") % {"g": g}) for g in GRADES],
+        choices=[(g, grade_label(g)) for g in GRADES],
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from lbc import access
 from lbc.access import FieldTier, UserLike
@@ -144,7 +145,7 @@ class CampaignSummaryReport:
             paragraph(_("预警等级（按年级和性别，每名儿童按本次筛查中最近一次结果计）"), s["heading"]),
             self.table(summary.tiers, first_width=70, tiers=True),
             paragraph(_("有危机条目回答的儿童"), s["heading"]),
-            paragraph(_("%(n)s 人") % {"n": summary.critical}, s["body"]),
+            paragraph(pgettext("suppressed count", "%(n)s 人") % {"n": summary.critical}, s["body"]),
             paragraph(self.legend(), s["note"]),
         ]
 

@@ -10,6 +10,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from .conftest import World
@@ -100,8 +101,23 @@ def test_the_compiled_catalogue_speaks_english(compiled_english: None) -> None:
         assert translation.gettext("留守儿童关爱服务平台") == "Left-behind Children Support Platform"
         assert translation.ngettext("共 %(n)s 名儿童", "共 %(n)s 名儿童", 1) == "%(n)s child"
         assert translation.ngettext("共 %(n)s 名儿童", "共 %(n)s 名儿童", 3) == "%(n)s children"
+        assert translation.pgettext("list separator", "、") == ", "
+        assert translation.pgettext("clause separator", "；") == "; "
+        assert translation.pgettext("plural", "筛查批次") == "Screening campaigns"
     with translation.override("zh-hans"):
         assert translation.gettext("留守儿童关爱服务平台") == "留守儿童关爱服务平台"
+
+
+def test_a_count_of_people_is_plural_aware_where_exact_and_neutral_where_suppressed(
+    compiled_english: None,
+) -> None:
+    with translation.override("en"):
+        assert translation.ngettext("%(n)s 人", "%(n)s 人", 1) == "%(n)s child"
+        assert translation.ngettext("%(n)s 人", "%(n)s 人", 2) == "%(n)s children"
+        # a suppressed count is a display string ("<5", "*", "12"), never exactly one child
+        assert translation.pgettext("suppressed count", "%(n)s 人") % {"n": "<5"} == "<5 children"
+    with translation.override("zh-hans"):
+        assert translation.pgettext("suppressed count", "%(n)s 人") % {"n": "<5"} == "<5 人"
 
 
 def test_it_shows_the_login_page_in_english_after_switching_language(english_client: Client) -> None:
@@ -123,3 +139,31 @@ def test_it_shows_the_start_page_of_an_account_without_roles_in_english(
 def test_it_keeps_chinese_as_the_default_language(client: Client) -> None:
     html = client.get("/login/").content.decode()
     assert "登录" in html and "Sign in" not in html
+
+
+def test_it_shows_the_campaign_roster_to_a_counsellor_in_english(
+    english_client: Client, world: World
+) -> None:
+    english_client.force_login(world.user("counsellor"))
+    url = reverse("screening:campaign-detail", kwargs={"public_id": world.camp1.public_id})
+    text = english_client.get(url).content.decode()
+    assert "Roster" in text and "Screening consent" in text and "Paper entry" in text
+    # only data is left in Chinese: the names of the campaign, school, children and classes
+    assert set(chinese_left_in(text)) <= {"秋季筛查", "一乡中心学校", "王小䶮", "李小明", "班"}
+
+
+def test_it_shows_the_paper_entry_page_in_english(english_client: Client, world: World) -> None:
+    english_client.force_login(world.user("counsellor"))
+    url = reverse("screening:entry-paper", kwargs={"public_id": world.c1.public_id})
+    text = english_client.get(f"{url}?campaign={world.camp1.public_id}").content.decode()
+    assert "Paper questionnaire entry" in text and "Save and score" in text
+    assert "Child&#x27;s own assent" in text
+    assert set(chinese_left_in(text)) <= {"秋季筛查", "王小䶮"}
+
+
+def test_it_shows_the_county_thresholds_in_english(english_client: Client, world: World) -> None:
+    english_client.force_login(world.user("county_admin"))
+    response = english_client.get(reverse("screening:thresholds"), follow=True)
+    text = response.content.decode()
+    assert "Warning thresholds" in text and "PHQ-9 moderate cut-off (yellow)" in text
+    assert set(chinese_left_in(text)) <= {"测试县"}

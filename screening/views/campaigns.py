@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lbc import access, audit
 from lbc.access import FieldTier, Rights
 from lbc.models import Child, School
+from lbc.text import join_items
 from screening.forms import CampaignForm
 from screening.instruments import get_instrument
 from screening.models import Assessment, Campaign, Tier
@@ -45,11 +46,11 @@ def period_label(campaign: Campaign) -> str:
 
 
 def grades_label(campaign: Campaign) -> str:
-    return "、".join(_("%(g)s年级") % {"g": g} for g in sorted(campaign.grades))
+    return join_items(_("%(g)s年级") % {"g": g} for g in sorted(campaign.grades))
 
 
 def instruments_label(campaign: Campaign) -> str:
-    return "、".join(code for code, _version in campaign.instrument_keys())
+    return join_items(code for code, _version in campaign.instrument_keys())
 
 
 def self_report_codes(campaign: Campaign) -> list[str]:

@@ -38,7 +38,7 @@ from screening.summary import CampaignSummary, ScreenedChild, summarise
 from screening.tiers import Tier, neutral_label, tier_label
 
 NEWEST_FIRST = ("-administered_on", "-created_at", "-pk")
-FACTOR_LABELS = {f.key: str(f.label) for f in FACTORS}
+FACTOR_LABELS = {f.key: f.label for f in FACTORS}  # lazy: rendered in the active language
 
 
 # --- the latest result, for the registry's child list and child file ----------------------------------
