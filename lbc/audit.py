@@ -136,21 +136,26 @@ class VerifyResult:
         return self.broken_at is None
 
 
+def canonical_of(event: AuditEvent) -> str:
+    """The hashed body of a stored event, recomputed from its columns."""
+    return canonical(
+        at=event.at,
+        actor_id=event.actor_id,
+        actor_username=event.actor_username,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        child_id=event.child_id,
+        detail=event.detail,
+        ip=event.ip,
+    )
+
+
 def verify_chain(batch_size: int = 5000) -> VerifyResult:
     prev = GENESIS
     checked = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
-        body = canonical(
-            at=event.at,
-            actor_id=event.actor_id,
-            actor_username=event.actor_username,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            child_id=event.child_id,
-            detail=event.detail,
-            ip=event.ip,
-        )
+        body = canonical_of(event)
         if event.prev_hash != prev:
             return VerifyResult(
                 checked, event.pk, "prev_hash does not match the previous event (row removed?)"
