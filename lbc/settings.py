@@ -258,6 +258,19 @@ TASKS = {
     }
 }
 
+# Notifications: which gateway delivers each outbox channel (see lbc/notifications.py). SMS has no
+# production gateway built in: set LBC_SMS_GATEWAY to an adapter's dotted path; until then SMS waits.
+LBC_NOTIFY_GATEWAYS: dict[str, str] = {
+    "console": "lbc.notifications.ConsoleGateway",
+    "email": "lbc.notifications.EmailGateway",
+    "sms": env_str("LBC_SMS_GATEWAY", "lbc.notifications.FakeSmsGateway" if (TESTING or DEMO_MODE) else ""),
+}
+_mail = "console" if (DEBUG or DEMO_MODE) else "smtp"
+EMAIL_BACKEND = env_str("LBC_EMAIL_BACKEND", f"django.core.mail.backends.{_mail}.EmailBackend")
+EMAIL_HOST = env_str("LBC_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("LBC_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("LBC_EMAIL_FROM", "noreply@localhost")
+
 # Keys for field encryption and blind indexes: from env or a key file, never from SECRET_KEY or the repo.
 LBC_KEY_FILE = env_secret("LBC_KEY_FILE_PATH") or os.environ.get("LBC_KEY_FILE") or ""
 

@@ -455,8 +455,9 @@ def test_serving_runs_the_worker_beside_the_server_and_stops_it_after(interrupt:
         return FakeProcess(args, log, interrupt)
 
     assert serve.serve(8765, popen=popen) == 0
-    worker, server = started
+    worker, periodic, server = started
     assert worker[2:] == ["db_worker", "--queue-name", "*", "--no-reload"]
+    assert periodic[2:] == ["run_periodic", "--interval", "30"]
     assert server[2:] == ["runserver", "--noreload", "127.0.0.1:8765"]
-    assert log[:2] == [("start", "db_worker"), ("start", "runserver")]
-    assert log[-1] == ("terminate", "db_worker")
+    assert log[:3] == [("start", "db_worker"), ("start", "run_periodic"), ("start", "runserver")]
+    assert log[-2:] == [("terminate", "run_periodic"), ("terminate", "db_worker")]

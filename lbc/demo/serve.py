@@ -1,4 +1,4 @@
-"""Run the demo web server and the background task worker together; stop the worker with the server."""
+"""Run the demo web server, the background task worker and the periodic jobs; stop them with the server."""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ def manage_command(*args: str) -> list[str]:
 def worker_command() -> list[str]:
     # django-tasks-db's worker; every queue, and never the code reloader.
     return manage_command("db_worker", "--queue-name", "*", "--no-reload")
+
+
+def periodic_command() -> list[str]:
+    # Escalations, reminders and notification delivery, every 30 seconds in the demo.
+    return manage_command("run_periodic", "--interval", "30")
 
 
 def server_command(port: int) -> list[str]:
@@ -58,9 +63,10 @@ def _sigterm_as_exit() -> Iterator[None]:
 
 
 def serve(port: int, *, popen: Popen = subprocess.Popen) -> int:
-    """Start the worker, then the server; return the server's exit code once it stops (Ctrl-C)."""
+    """Start the worker and the periodic jobs, then the server; return the server's exit code (Ctrl-C)."""
     with _sigterm_as_exit():
         worker = popen(worker_command())
+        periodic = popen(periodic_command())
         server = None
         try:
             server = popen(server_command(port))
@@ -71,4 +77,5 @@ def serve(port: int, *, popen: Popen = subprocess.Popen) -> int:
         finally:
             if server is not None:
                 _stop(server, SERVER_STOP_SECONDS)
+            _stop(periodic, WORKER_STOP_SECONDS)
             _stop(worker, WORKER_STOP_SECONDS)
