@@ -263,7 +263,10 @@ TASKS = {
 LBC_NOTIFY_GATEWAYS: dict[str, str] = {
     "console": "lbc.notifications.ConsoleGateway",
     "email": "lbc.notifications.EmailGateway",
-    "sms": env_str("LBC_SMS_GATEWAY", "lbc.notifications.FakeSmsGateway" if (TESTING or DEMO_MODE) else ""),
+    "sms": env_str(
+        "LBC_SMS_GATEWAY",
+        "lbc.notifications.FakeSmsGateway" if TESTING else "lbc.notifications.ConsoleGateway" if DEMO_MODE else "",
+    ),
 }
 _mail = "console" if (DEBUG or DEMO_MODE) else "smtp"
 EMAIL_BACKEND = env_str("LBC_EMAIL_BACKEND", f"django.core.mail.backends.{_mail}.EmailBackend")
