@@ -259,11 +259,11 @@ def allocate(
     rows = []
     total = 0
     for i, w in enumerate(warnings):
-        j = chosen.get(i)
-        if j is None or j >= len(slots):
+        column = chosen.get(i)
+        if column is None or column >= len(slots):
             rows.append(ProposalRow(w.id, None))
             continue
-        r = slots[j]
+        r = slots[column]
         total += pair_score(w, r, weights, distance)
         rows.append(
             ProposalRow(
