@@ -31,7 +31,7 @@ from screening.tiers import DEFAULT_THRESHOLDS, Disclosure, Thresholds, TierDeci
 # PIPL Art. 31: personal information of a child under 14 needs a guardian's consent.
 CONSENT_AGE = 14
 FACTORS_FROM_COUNSELLOR = ("bullied_last_term", "low_social_support", "sleep_onset_problems")
-SDQ_BULLIED_ITEM = 19  # "Other children or young people pick on me or bully me"
+SDQ_BULLIED_ITEM = 19  # the peer-problems item on being picked on (wording not reproduced: licence)
 
 
 class ConsentMissing(DomainError):
@@ -110,7 +110,7 @@ def registry_factors(child: Child, on: dt.date, guardians: Sequence[Guardian] = 
 
 
 def answer_factors(responses: Sequence[InstrumentAnswers]) -> dict[str, bool]:
-    """Context factors that the answers themselves state (SDQ item 19 'certainly true': bullied)."""
+    """Context factors that the answers themselves state (SDQ item 19 at its highest code, 2: bullied)."""
     sdq = next((r for r in responses if r.code == "SDQ"), None)
     bullied = bool(sdq and sdq.answers.get(SDQ_BULLIED_ITEM) == 2)
     return {"bullied_last_term": True} if bullied else {}

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from screening.instruments import REGISTRY, UnknownInstrument, get_instrument, latest_instruments
-from screening.instruments.base import Band, Instrument, Item, Option, Scale, coded_items
+from screening.instruments.base import Band, CriticalLevel, Instrument, Item, Option, Scale, coded_items
 
 NO_TEXT_EVER = ("SDQ", "DSRSC", "SCARED-41", "CLS")
 
@@ -115,3 +115,82 @@ def test_every_instrument_has_a_chinese_title_and_a_licence_note(inst):
 def test_asq_acuity_question_is_optional_so_its_absence_is_not_missing():
     inst = get_instrument("ASQ")
     assert [i.required for i in inst.items] == [True, True, True, True, False]
+
+
+# --- the definitions against the table of SCREENING.md section 1 ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "ages"),
+    [
+        ("PHQ-9", (13, 17)),
+        ("GAD-7", (10, 17)),
+        ("ASQ", (8, None)),
+        ("CES-DC", (6, 17)),
+        ("DSRSC", (8, 16)),
+        ("SCARED-41", (8, 18)),
+        ("SDQ", (11, 17)),
+        ("CLS", (8, 12)),
+    ],
+)
+def test_age_ranges_are_the_validated_ones(code, ages):
+    assert get_instrument(code).age_range == ages
+
+
+@pytest.mark.parametrize(
+    ("code", "items", "values", "reverse"),
+    [
+        ("PHQ-9", 9, (0, 3), set()),
+        ("GAD-7", 7, (0, 3), set()),
+        ("ASQ", 5, (0, 1), set()),
+        ("CES-DC", 20, (0, 3), {4, 8, 12, 16}),
+        ("DSRSC", 18, (0, 2), {1, 2, 4, 7, 8, 9, 11, 12, 13, 16}),
+        ("SCARED-41", 41, (0, 2), set()),
+        ("SDQ", 25, (0, 2), {7, 11, 14, 21, 25}),
+        ("CLS", 24, (1, 5), {1, 4, 8, 10, 16, 22}),
+    ],
+)
+def test_items_answer_codes_and_reverse_keys_follow_the_published_forms(code, items, values, reverse):
+    inst = get_instrument(code)
+    assert len(inst.items) == items
+    assert {(i.min_value, i.max_value) for i in inst.items} == {values}
+    assert inst.reverse_keyed == reverse
+
+
+@pytest.mark.parametrize(
+    ("code", "rules"),
+    [
+        ("PHQ-9", {(9, 1, CriticalLevel.CRITICAL)}),
+        ("GAD-7", set()),
+        ("ASQ", {*((n, 1, CriticalLevel.CRITICAL) for n in range(1, 5)), (5, 1, CriticalLevel.ACUTE)}),
+        ("CES-DC", set()),
+        ("DSRSC", {(10, 1, CriticalLevel.CRITICAL)}),
+        ("SCARED-41", set()),
+        ("SDQ", {(19, 1, CriticalLevel.NOTICE)}),
+        ("CLS", set()),
+    ],
+)
+def test_critical_items_are_exactly_the_listed_ones(code, rules):
+    assert {(r.item, r.min_value, r.level) for r in get_instrument(code).critical} == rules
+
+
+def test_scared_subscales_hold_the_listed_items():
+    expected = {
+        "panic_somatic": (1, 6, 9, 12, 15, 18, 19, 22, 24, 27, 30, 34, 38),
+        "generalized_anxiety": (5, 7, 14, 21, 23, 28, 33, 35, 37),
+        "separation_anxiety": (4, 8, 13, 16, 20, 25, 29, 31),
+        "social_anxiety": (3, 10, 26, 32, 39, 40, 41),
+        "school_avoidance": (2, 11, 17, 36),
+    }
+    assert {s.key: s.items for s in get_instrument("SCARED-41").subscales} == expected
+
+
+@pytest.mark.parametrize("inst", latest_instruments(), ids=lambda i: i.code)
+def test_a_scale_is_scored_with_at_most_20_percent_missing_and_sdq_with_3_of_5(inst):
+    for scale in (inst.total, *inst.subscales):
+        if inst.code == "SDQ" and scale.key != "total":
+            assert scale.required_answers == 3
+            continue
+        n = len(scale.items)
+        missing_allowed = n - scale.required_answers
+        assert missing_allowed / n <= 0.2 < (missing_allowed + 1) / n, (inst.code, scale.key)
