@@ -550,3 +550,25 @@ class CountyTrainingConfig(models.Model):
 
     def __str__(self) -> str:
         return str(self.county)
+
+
+class CalendarFeed(models.Model):
+    """A user's secret iCalendar feed address (calendar apps cannot log in).
+
+    Only the SHA-256 digest of the token is stored, so a copy of the database opens no feed; the
+    address is shown once when it is made. Making a new one replaces the old, deleting the row revokes it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("日历订阅")
+        verbose_name_plural = pgettext_lazy("plural", "日历订阅")
+
+    def __str__(self) -> str:
+        return str(self.created_at)
