@@ -9,11 +9,17 @@ the account password and the device is logged out before it is handed to the chi
 can reach nothing but the questions. Answers stay in the server-side session until the last
 question and are then saved in the counsellor's name. The child sees no score, tier or warning;
 the counsellor logs in again to see the result.
+
+The session store is not encrypted (the database backend only signs it), so the answers never sit
+there in plaintext: they are sealed with the field encryption key, bound to this sitting, the child
+and the campaign, and opened only to add an answer, to save, or to show them to the counsellor.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import secrets
 import time
 from collections import defaultdict
 from typing import Any
@@ -29,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lbc import access, audit
+from lbc import access, audit, crypto
 from lbc.access import FieldTier, Rights
 from lbc.models import Child
 from lbc.services.errors import DomainError
@@ -44,6 +50,7 @@ from screening.tiers import neutral_label
 
 SELF_KEY = "screening_self_report"
 RUNNING, SAVED, FAILED, EMPTY = "running", "saved", "failed", "empty"
+ANSWERS_CONTEXT = "screening.self_report.answers"
 URGENT_TIERS = (Tier.RED, Tier.RED_ACUTE)
 
 
@@ -216,19 +223,36 @@ def assessment_result(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 def new_state(child: Child, campaign: Campaign, user: Any, instruments: list[Instrument]) -> dict[str, Any]:
-    return {
+    state: dict[str, Any] = {
+        "sitting": secrets.token_hex(16),
         "child": str(child.public_id),
         "given_name": child.given_name,
         "campaign": str(campaign.public_id),
         "by": user.pk,
         "on": timezone.localdate().isoformat(),
         "steps": [[i.code, i.version, n] for i in instruments for n in i.item_numbers],
-        "answers": {},
         "position": 0,
         "started": {},
         "last": {},
         "status": RUNNING,
     }
+    seal_answers(state, {})
+    return state
+
+
+def answers_context(state: dict[str, Any]) -> str:
+    # A sealed value copied into another sitting, or another child's questionnaire, does not open.
+    return f"{ANSWERS_CONTEXT}:{state['sitting']}:{state['child']}:{state['campaign']}"
+
+
+def seal_answers(state: dict[str, Any], answers: dict[str, int]) -> None:
+    """Store {step position: answer code} encrypted in the state."""
+    state["sealed_answers"] = crypto.encrypt(json.dumps(answers, sort_keys=True), answers_context(state))
+
+
+def open_answers(state: dict[str, Any]) -> dict[str, int]:
+    answers: dict[str, int] = json.loads(crypto.decrypt(state["sealed_answers"], answers_context(state)))
+    return answers
 
 
 @login_required
@@ -290,10 +314,12 @@ def current_item(state: dict[str, Any]) -> tuple[Instrument, int]:
 def answer_step(state: dict[str, Any], value: int | None) -> None:
     position = state["position"]
     code = state["steps"][position][0]
+    answers = open_answers(state)
     if value is None:
-        state["answers"].pop(str(position), None)
+        answers.pop(str(position), None)
     else:
-        state["answers"][str(position)] = value
+        answers[str(position)] = value
+    seal_answers(state, answers)
     state["last"][code] = time.time()
     state["position"] = position + 1
 
@@ -320,7 +346,7 @@ def apply_post(request: HttpRequest, state: dict[str, Any]) -> dict[str, Any]:
 def question_context(state: dict[str, Any]) -> dict[str, Any]:
     instrument, number = current_item(state)
     item = instrument.item(number)
-    chosen = state["answers"].get(str(state["position"]))
+    chosen = open_answers(state).get(str(state["position"]))
     return {
         "given_name": state["given_name"],
         "text": item.text,
@@ -360,7 +386,7 @@ def self_question(request: HttpRequest) -> HttpResponse:
 def collected(state: dict[str, Any]) -> list[InstrumentAnswers]:
     """The answers per instrument (instruments without any answer are left out), with the time taken."""
     answers: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
-    for position, value in state["answers"].items():
+    for position, value in open_answers(state).items():
         code, version, number = state["steps"][int(position)]
         answers[(code, version)][int(number)] = int(value)
     result = []
@@ -457,7 +483,7 @@ def self_handback(request: HttpRequest) -> HttpResponse:
     context = {
         "child_name": child.full_name,
         "state": state,
-        "answered": len(state["answers"]),
+        "answered": len(open_answers(state)),
         "count": len(state["steps"]),
         "pending": pending_answers(state),
     }

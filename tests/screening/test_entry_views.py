@@ -12,9 +12,11 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
+from lbc import crypto
 from lbc.models import AuditEvent, Child, Consent
 from screening import instruments as registry
 from screening.instruments import CriticalLevel, CriticalRule, Instrument, Item, Option, Scale
@@ -465,6 +467,38 @@ def test_a_refused_save_keeps_the_answers_for_the_counsellor_only(
     grant_consent(world.c1)
     response = client.post(HANDBACK, {"action": "save"})
     assert response.status_code == 302 and newest(world.c1).tier == "RED"
+
+
+def stored_state(client: Client) -> dict[str, Any]:
+    """The questionnaire as the session table holds it (signed, not encrypted)."""
+    state: dict[str, Any] = Session.objects.get(pk=client.session.session_key).get_decoded()[SELF_KEY]
+    return state
+
+
+def test_the_session_store_never_holds_raw_answers(
+    client: Client, world: World, tablet_campaign: Campaign
+) -> None:
+    start(client, world, tablet_campaign)
+    tap(client, 0, "2")
+    tap(client, 1, "1")
+    state = stored_state(client)
+    assert "answers" not in state and state["sealed_answers"].startswith("v1:")
+    Consent.objects.filter(child=world.c1).update(withdrawn_on=dt.date(2026, 11, 1))
+    tap(client, 2, "1")  # the last answer: the save is refused, the answers wait for the counsellor
+    state = stored_state(client)
+    assert state["status"] == "failed"
+    assert set(state) == {
+        "sitting", "child", "given_name", "campaign", "by", "on", "steps", "position", "started", "last",
+        "status", "error", "sealed_answers",
+    }
+    # The other entries are the questionnaire's layout, progress and timing: no answer among them.
+    assert state["steps"] == [["KID-3", "1", 1], ["KID-3", "1", 2], ["KID-3", "1", 3]]
+    assert state["position"] == 3 and set(state["last"]) == {"KID-3"}  # timing per instrument
+    # The sealed value opens only for this sitting, child and campaign.
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt(state["sealed_answers"], f"screening.self_report.answers:other:{state['child']}:x")
+    log_in_again(client)
+    assert "第1题：2" in client.get(HANDBACK).content.decode()
 
 
 def test_the_counsellor_may_discard_unsaved_answers(
