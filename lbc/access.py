@@ -25,7 +25,18 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from lbc.models import Child, ChildGrant, Guardian, Membership, Region, Role, School, SchoolClass
+from lbc.models import (
+    Child,
+    ChildGrant,
+    Guardian,
+    HarmReport,
+    Membership,
+    OutboxMessage,
+    Region,
+    Role,
+    School,
+    SchoolClass,
+)
 
 if TYPE_CHECKING:
     from screening.models import Campaign
@@ -179,6 +190,22 @@ FIELD_TIERS: dict[str, dict[str, FieldTier]] = {
         "bands": T.SCORES,
         "validity": T.SCORES,
         "answers": T.NOTES,
+    },
+    # Early warnings: head teachers see the neutral label and the action; the colour, the deadline,
+    # the state and the history only with the COLOUR tier.
+    "warning": {
+        "public_id": T.STATUS,
+        "neutral_label": T.STATUS,
+        "action": T.STATUS,
+        "tier": T.COLOUR,
+        "state": T.COLOUR,
+        "due_at": T.COLOUR,
+        "overdue": T.COLOUR,
+        "context_score": T.COLOUR,
+        "escalation_level": T.COLOUR,
+        "assigned_to": T.COLOUR,
+        "responsible": T.COLOUR,
+        "history": T.COLOUR,
     },
 }
 
@@ -627,3 +654,92 @@ def users_for_admin(user: UserLike) -> QuerySet[Any]:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(pk__in=memberships_for_admin(user).values("user_id"))
+
+
+def notifications_for(user: UserLike) -> QuerySet[OutboxMessage]:
+    """A user's own notifications: nobody reads the messages addressed to someone else."""
+    if not user.is_authenticated:
+        return OutboxMessage.objects.none()
+    return OutboxMessage.objects.filter(user_id=user.pk)
+
+
+# --- mandatory reports of suspected harm (强制报告) -------------------------------------------------
+# Anyone holding a role may file. A report is handled by the township supervisors of its township
+# and the administrators of its county; only they read the narrative and see who filed it. The
+# reporter sees the receipt and status of their own reports, nothing more.
+
+
+@dataclass(frozen=True)
+class ReportRights:
+    handler: bool = False  # reads the narrative, sees the reporter, changes the status
+    reporter: bool = False  # filed it: sees its receipt and status
+
+
+def can_file_reports(user: UserLike) -> bool:
+    return bool(scope_of(user).memberships)
+
+
+def require_reporter(user: UserLike) -> UserScope:
+    """403 for an account without any role: every role may file a report."""
+    scope = scope_of(user)
+    if not scope.memberships:
+        raise PermissionDenied
+    return scope
+
+
+def _handled_areas(user: UserLike) -> tuple[set[int], set[int]]:
+    scope = scope_of(user)
+    townships = {
+        m.region_id for m in scope.memberships if m.role == Role.TOWNSHIP_SUPERVISOR and m.region_id
+    }
+    return townships, scope.admin_county_ids()
+
+
+def is_report_handler(user: UserLike) -> bool:
+    townships, counties = _handled_areas(user)
+    return bool(townships or counties)
+
+
+def reports_for(user: UserLike) -> QuerySet[HarmReport]:
+    """Reports the user handles; 403 for every role that handles none (volunteers, teachers, ...)."""
+    townships, counties = _handled_areas(user)
+    if not townships and not counties:
+        raise PermissionDenied
+    return HarmReport.objects.filter(Q(township_id__in=townships) | Q(county_id__in=counties))
+
+
+def own_reports_for(user: UserLike) -> QuerySet[HarmReport]:
+    """The reports the user filed (receipt and status only are shown from these)."""
+    require_reporter(user)
+    return HarmReport.objects.filter(reporter_id=user.pk)
+
+
+def report_handlers(township: Region) -> list[Any]:
+    """Accounts currently handling reports of this township: its supervisors and its county's administrators."""
+    from django.contrib.auth import get_user_model
+
+    county_id = township.ancestor_at(Region.Level.COUNTY)
+    held = Membership.objects.current().filter(
+        Q(role=Role.TOWNSHIP_SUPERVISOR, region_id=township.pk) | Q(role=Role.COUNTY_ADMIN, region_id=county_id)
+    )
+    return list(get_user_model().objects.filter(pk__in=held.values("user_id"), is_active=True).order_by("pk"))
+
+
+def get_report_for_user(
+    user: UserLike, public_id: Any, *, handle: bool = False
+) -> tuple[HarmReport, ReportRights]:
+    """A report for its handlers or its reporter: 404 for anyone else, 403 with ``handle`` for the reporter."""
+    pid = parse_public_id(public_id)
+    report = HarmReport.objects.select_related("child", "township", "county").filter(public_id=pid).first()
+    if report is None or not user.is_authenticated:
+        raise Http404
+    townships, counties = _handled_areas(user)
+    rights = ReportRights(
+        handler=report.township_id in townships or report.county_id in counties,
+        reporter=report.reporter_id == user.pk and bool(scope_of(user).memberships),
+    )
+    if not rights.handler and not rights.reporter:
+        raise Http404
+    if handle and not rights.handler:
+        raise PermissionDenied
+    return report, rights

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from lbc.models import OutboxMessage
+from lbc.models import ContactPreference, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,14 @@ def gateway_for(channel: str) -> Gateway:
     return gateway
 
 
+def _preferred(user: Any) -> tuple[str, str]:
+    """The user's chosen channel and phone; email when they chose nothing (console without an email)."""
+    preference = ContactPreference.objects.filter(user=user).first()
+    if preference is not None and (preference.channel != Channel.SMS or preference.phone):
+        return preference.channel, preference.phone
+    return (Channel.EMAIL if getattr(user, "email", "") else Channel.CONSOLE), ""
+
+
 def _address_for(channel: str, user: Any, phone: str, email: str) -> str:
     if channel == Channel.SMS:
         return phone
@@ -115,14 +123,21 @@ def queue_message(
     user: Any = None,
     phone: str = "",
     email: str = "",
-    channel: str = Channel.CONSOLE,
+    channel: str | None = None,
     not_before: dt.datetime | None = None,
 ) -> OutboxMessage | None:
     """Queue one message in the current transaction; None when ``dedupe_key`` was queued before.
 
+    Without a channel, a message for a ``user`` goes the way the user chose (``ContactPreference``),
+    else by email, else to the console; a message without a user and channel goes to the console.
+    Every message for a user also shows on their notifications page (``lbc:notifications``).
+
     A message without any address is kept with status NO_ADDRESS, so it can be seen and followed up
     rather than vanishing.
     """
+    if channel is None:
+        channel, preferred_phone = _preferred(user) if user is not None else (Channel.CONSOLE, "")
+        phone = phone or preferred_phone
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
     if not text.strip():

@@ -265,7 +265,11 @@ LBC_NOTIFY_GATEWAYS: dict[str, str] = {
     "email": "lbc.notifications.EmailGateway",
     "sms": env_str(
         "LBC_SMS_GATEWAY",
-        "lbc.notifications.FakeSmsGateway" if TESTING else "lbc.notifications.ConsoleGateway" if DEMO_MODE else "",
+        "lbc.notifications.FakeSmsGateway"
+        if TESTING
+        else "lbc.notifications.ConsoleGateway"
+        if DEMO_MODE
+        else "",
     ),
 }
 _mail = "console" if (DEBUG or DEMO_MODE) else "smtp"

@@ -2,13 +2,13 @@ from .audit import AuditEvent, KeyCanary
 from .consent import Consent
 from .grants import ChildGrant
 from .memberships import Membership, Role
-from .outbox import OutboxMessage
+from .outbox import ContactPreference, OutboxMessage
 from .people import Child, ChildGuardian, Guardian, Household, Organisation, Parent, Sex, Volunteer
 from .regions import Region
 from .schools import School, SchoolClass
 
 __all__ = [
-    "AuditEvent", "Child", "ChildGrant", "ChildGuardian", "Consent", "Guardian", "Household", "KeyCanary",
-    "Membership", "Organisation", "OutboxMessage", "Parent", "Region", "Role", "School", "SchoolClass", "Sex",
-    "Volunteer",
+    "AuditEvent", "Child", "ChildGrant", "ChildGuardian", "Consent", "ContactPreference", "Guardian",
+    "Household", "KeyCanary", "Membership", "Organisation", "OutboxMessage", "Parent", "Region", "Role",
+    "School", "SchoolClass", "Sex", "Volunteer",
 ]

@@ -52,3 +52,20 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         # Never the text or the address: they are personal data.
         return f"{self.kind} [{self.channel}] {self.status}"
+
+
+class ContactPreference(models.Model):
+    """How a staff member wants to be reached: channel and, for SMS, the phone number."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact")
+    channel = models.CharField(
+        _("通知方式"), max_length=10, choices=OutboxMessage.Channel.choices, default=OutboxMessage.Channel.SMS
+    )
+    phone = EncryptedTextField(_("手机号码"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("通知方式")
+        verbose_name_plural = pgettext_lazy("plural", "通知方式")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} [{self.channel}]"

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from lbc.views import auth, children, consents, guardians, home
+from lbc.views import auth, children, consents, guardians, home, notifications
 
 app_name = "lbc"
 urlpatterns = [
     path("", home.home, name="home"),
     path("login/", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/contact/", notifications.contact_preference, name="contact-preference"),
     path("children/", children.child_list, name="child-list"),
     path("children/new/", children.child_create, name="child-create"),
     path("children/<uuid:public_id>/", children.child_detail, name="child-detail"),
