@@ -55,7 +55,7 @@ class ContactPreferenceForm(BootstrapMixin, forms.ModelForm):  # type: ignore[ty
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     notes = list(access.notifications_for(request.user).order_by("-created_at")[:SHOWN])
-    preference = ContactPreference.objects.filter(user=request.user).first()
+    preference = ContactPreference.objects.filter(user_id=request.user.pk).first()
     return render(
         request,
         "lbc/notifications/list.html",
@@ -66,8 +66,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_preference(request: HttpRequest) -> HttpResponse:
-    instance = ContactPreference.objects.filter(user=request.user).first() or ContactPreference(
-        user=request.user
+    instance = ContactPreference.objects.filter(user_id=request.user.pk).first() or ContactPreference(
+        user_id=request.user.pk
     )
     form = ContactPreferenceForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
