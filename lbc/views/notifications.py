@@ -55,7 +55,8 @@ class ContactPreferenceForm(BootstrapMixin, forms.ModelForm):  # type: ignore[ty
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     notes = list(access.notifications_for(request.user).order_by("-created_at")[:SHOWN])
-    preference = ContactPreference.objects.filter(user_id=request.user.pk).first()
+    user: Any = request.user  # signed in: login_required
+    preference = ContactPreference.objects.filter(user=user).first()
     return render(
         request,
         "lbc/notifications/list.html",
@@ -66,9 +67,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_preference(request: HttpRequest) -> HttpResponse:
-    instance = ContactPreference.objects.filter(user_id=request.user.pk).first() or ContactPreference(
-        user_id=request.user.pk
-    )
+    user: Any = request.user  # signed in: login_required
+    instance = ContactPreference.objects.filter(user=user).first() or ContactPreference(user=user)
     form = ContactPreferenceForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
