@@ -2,7 +2,9 @@
 
 Two tables are published for a school's campaign: participation by grade (to screen, screened, not
 screened) and tiers by grade and sex, plus the number of children with a critical answer.
-``suppress`` decides which numbers are hidden; ``summarise`` builds the display tables.
+``suppress`` decides which numbers are hidden and ``cell_text`` how each is written; they are the
+one small-cell rule of the project (campaign pages and trends use them too). ``summarise`` builds
+the display tables.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ class Relation:
 
 
 def suppress(
-    counts: Mapping[Key, int], relations: Sequence[Relation], threshold: int = SUPPRESS_BELOW
+    counts: Mapping[Key, int], relations: Sequence[Relation] = (), threshold: int = SUPPRESS_BELOW
 ) -> dict[Key, Shown]:
     """Which numbers may be shown, so that no count below ``threshold`` can be read or worked out.
 
@@ -189,7 +191,7 @@ def summarise(
     shown = suppress(counts, relations)
 
     def text(key: Key) -> str:
-        return _text(counts[key], shown[key])
+        return cell_text(counts[key], shown[key])
 
     return CampaignSummary(
         participation=_participation_table(rows, text, lambda g: _rate(g, counts, shown)),
@@ -252,7 +254,8 @@ def _participation_figures(
     return relations
 
 
-def _text(count: int, shown: Shown) -> str:
+def cell_text(count: int, shown: Shown) -> str:
+    """A count as published: the number, "<5" for a small cell, "*" for a complementary one."""
     if shown is Shown.SMALL:
         return f"<{SUPPRESS_BELOW}"
     if shown is Shown.COMPLEMENTARY:

@@ -3,12 +3,13 @@
 Access comes from ``lbc.access``: campaigns of the schools under the user's scope; counsellors run the
 campaigns of their own school. The roster is per child and needs the scores tier over the school's
 children (counsellors, township supervisors); other roles see counts only, tier counts only with the
-colour tier, and counts below five are shown as "<5" to them.
+colour tier, suppressed by the small-cell rule of ``screening.summary``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +33,9 @@ from screening.forms import CampaignForm
 from screening.instruments import get_instrument
 from screening.models import Assessment, Campaign, Tier
 from screening.services import CONSENT_AGE, age_on, consent_for
+from screening.summary import Key, Relation, Shown, cell_text, suppress
 
 PAGE_SIZE = 50
-SMALL_CELL = 5  # counts below this are suppressed for roles that do not see per-child rows
 
 
 def period_label(campaign: Campaign) -> str:
@@ -184,36 +185,25 @@ def latest_by_child(campaign: Campaign, children: QuerySet[Child]) -> dict[int, 
     return latest
 
 
-def shown_count(n: int, exact: bool) -> str:
-    return str(n) if exact or n == 0 or n >= SMALL_CELL else f"<{SMALL_CELL}"
-
-
-def tier_cells(counts: dict[str, int], exact: bool) -> dict[str, str]:
-    """Tier counts as shown. A single small cell could be worked out from the total and the others,
-    so then the next smallest non-empty cell is hidden as well."""
-    shown = {key: shown_count(n, exact) for key, n in counts.items()}
-    small = [key for key, text in shown.items() if text.startswith("<")]
-    if len(small) == 1:
-        others = sorted((n, key) for key, n in counts.items() if n and key not in small)
-        if others:
-            shown[others[0][1]] = _("已隐藏")
-    return shown
+def progress_cells(target: int, tiers: list[str], tier_counts: bool, exact: bool) -> dict[Key, str]:
+    """Target, screened and (when ``tier_counts``) per-tier counts as shown. Without ``exact`` the
+    shared small-cell rule applies to every number, including the "not screened" that a reader can
+    work out as target minus screened."""
+    counts: dict[Key, int] = {"target": target, "screened": len(tiers), "unscreened": target - len(tiers)}
+    relations = [Relation("target", ("screened", "unscreened"))]
+    if tier_counts:
+        by_tier = Counter(tiers)
+        counts.update({("tier", t): by_tier[t] for t in Tier.values})
+        relations.append(Relation("screened", tuple(("tier", t) for t in Tier.values)))
+    shown = {key: Shown.SHOWN for key in counts} if exact else suppress(counts, relations)
+    return {key: cell_text(n, shown[key]) for key, n in counts.items()}
 
 
 def summary(children: QuerySet[Child], latest: dict[int, Assessment], rights: Rights) -> dict[str, Any]:
-    exact = rights.scores
-    tiers: list[dict[str, str]] = []
-    if rights.sees(FieldTier.COLOUR):
-        counts = dict.fromkeys(Tier.values, 0)
-        for assessment in latest.values():
-            counts[assessment.tier] += 1
-        cells = tier_cells(counts, exact)
-        tiers = [{"key": t.value.lower(), "label": str(t.label), "count": cells[t.value]} for t in Tier]
-    return {
-        "target": shown_count(children.count(), exact),
-        "screened": shown_count(len(latest), exact),
-        "tiers": tiers,
-    }
+    colours = rights.sees(FieldTier.COLOUR)
+    cells = progress_cells(children.count(), [a.tier for a in latest.values()], colours, rights.scores)
+    tiers = [{"key": t.value.lower(), "label": str(t.label), "count": cells[("tier", t.value)]} for t in Tier]
+    return {"target": cells["target"], "screened": cells["screened"], "tiers": tiers if colours else []}
 
 
 def roster_row(child: Child, rights: Rights, assessment: Assessment | None, on: dt.date) -> dict[str, Any]:

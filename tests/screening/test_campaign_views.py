@@ -11,7 +11,7 @@ from django.urls import reverse
 from lbc.models import AuditEvent, Consent, Membership, Role
 from screening.instruments import latest_instruments
 from screening.models import Campaign
-from screening.views.campaigns import tier_cells
+from screening.views.campaigns import progress_cells
 from tests.conftest import World
 
 LIST = reverse("screening:campaign-list")
@@ -201,20 +201,36 @@ def test_county_admins_see_counts_with_small_cells_suppressed(login: Any, world:
     assert "红色 &lt;5" in html
 
 
-def test_a_single_small_tier_cell_takes_the_next_smallest_cell_with_it() -> None:
-    counts = {"RED_ACUTE": 0, "RED": 1, "ORANGE": 0, "YELLOW": 7, "GREEN": 30, "GREY": 0}
-    shown = tier_cells(counts, exact=False)
-    assert shown == {
-        "RED_ACUTE": "0",
-        "RED": "<5",
-        "ORANGE": "0",
-        "YELLOW": "已隐藏",
-        "GREEN": "30",
-        "GREY": "0",
+def test_small_tier_counts_zeros_included_are_shown_as_less_than_five() -> None:
+    tiers = ["RED"] + ["YELLOW"] * 7 + ["GREEN"] * 30 + ["ORANGE"] * 6
+    cells = progress_cells(50, tiers, tier_counts=True, exact=False)
+    by_tier = {key[1]: text for key, text in cells.items() if isinstance(key, tuple)}
+    # Three small cells (1, 0, 0) that together hold 1: none of them can be told apart.
+    assert by_tier == {
+        "RED_ACUTE": "<5", "RED": "<5", "ORANGE": "6", "YELLOW": "7", "GREEN": "30", "GREY": "<5",
     }
-    two_small = tier_cells({**counts, "ORANGE": 2}, exact=False)
-    assert two_small["RED"] == two_small["ORANGE"] == "<5" and two_small["YELLOW"] == "7"
-    assert tier_cells(counts, exact=True)["RED"] == "1"
+    assert (cells["target"], cells["screened"]) == ("50", "44")
+
+
+def test_a_single_small_tier_cell_takes_the_next_smallest_cell_with_it() -> None:
+    # Every tier but RED is 5 or more: RED = screened - the others, so the smallest other goes too.
+    tiers = ["RED"] + ["RED_ACUTE"] * 5 + ["ORANGE"] * 5 + ["YELLOW"] * 7 + ["GREEN"] * 30 + ["GREY"] * 6
+    cells = progress_cells(60, tiers, tier_counts=True, exact=False)
+    assert (cells[("tier", "RED")], cells[("tier", "RED_ACUTE")]) == ("<5", "*")
+    assert (cells[("tier", "ORANGE")], cells["screened"]) == ("5", "54")
+
+
+def test_not_screened_children_count_as_a_cell_too() -> None:
+    # 30 target, 27 screened: the 3 not screened could be read off, so "screened" is hidden.
+    cells = progress_cells(30, ["GREEN"] * 27, tier_counts=False, exact=False)
+    assert (cells["target"], cells["screened"], cells["unscreened"]) == ("30", "*", "<5")
+
+
+def test_roles_with_per_child_rows_see_exact_counts() -> None:
+    cells = progress_cells(3, ["RED"], tier_counts=True, exact=True)
+    assert (cells["target"], cells["screened"], cells[("tier", "RED")], cells[("tier", "GREY")]) == (
+        "3", "1", "1", "0",
+    )
 
 
 def test_reading_the_roster_is_audited(login: Any, world: World) -> None:
