@@ -715,12 +715,13 @@ def own_reports_for(user: UserLike) -> QuerySet[HarmReport]:
 
 
 def report_handlers(township: Region) -> list[Any]:
-    """Accounts currently handling reports of this township: its supervisors and its county's administrators."""
+    """Accounts handling reports of this township now: its supervisors and its county's administrators."""
     from django.contrib.auth import get_user_model
 
     county_id = township.ancestor_at(Region.Level.COUNTY)
     held = Membership.objects.current().filter(
-        Q(role=Role.TOWNSHIP_SUPERVISOR, region_id=township.pk) | Q(role=Role.COUNTY_ADMIN, region_id=county_id)
+        Q(role=Role.TOWNSHIP_SUPERVISOR, region_id=township.pk)
+        | Q(role=Role.COUNTY_ADMIN, region_id=county_id)
     )
     return list(get_user_model().objects.filter(pk__in=held.values("user_id"), is_active=True).order_by("pk"))
 
@@ -728,7 +729,7 @@ def report_handlers(township: Region) -> list[Any]:
 def get_report_for_user(
     user: UserLike, public_id: Any, *, handle: bool = False
 ) -> tuple[HarmReport, ReportRights]:
-    """A report for its handlers or its reporter: 404 for anyone else, 403 with ``handle`` for the reporter."""
+    """A report for its handlers or its reporter: 404 for anyone else, 403 (``handle``) for the reporter."""
     pid = parse_public_id(public_id)
     report = HarmReport.objects.select_related("child", "township", "county").filter(public_id=pid).first()
     if report is None or not user.is_authenticated:

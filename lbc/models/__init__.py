@@ -5,10 +5,12 @@ from .memberships import Membership, Role
 from .outbox import ContactPreference, OutboxMessage
 from .people import Child, ChildGuardian, Guardian, Household, Organisation, Parent, Sex, Volunteer
 from .regions import Region
+from .reports import HarmReport, HarmReportEvent
 from .schools import School, SchoolClass
 
 __all__ = [
     "AuditEvent", "Child", "ChildGrant", "ChildGuardian", "Consent", "ContactPreference", "Guardian",
+    "HarmReport", "HarmReportEvent",
     "Household", "KeyCanary", "Membership", "Organisation", "OutboxMessage", "Parent", "Region", "Role",
     "School", "SchoolClass", "Sex", "Volunteer",
 ]
