@@ -39,7 +39,7 @@ from lbc.models import (
 )
 
 if TYPE_CHECKING:
-    from screening.models import Campaign
+    from screening.models import Campaign, RescreenDue, Warning
 
 UserLike = AbstractBaseUser | AnonymousUser
 
@@ -744,3 +744,129 @@ def get_report_for_user(
     if handle and not rights.handler:
         raise PermissionDenied
     return report, rights
+
+
+# --- early warnings ------------------------------------------------------------------------------------
+
+# Which warning actions each role may take on a warning of a child its membership covers; the state
+# machine (screening/warnings.py) decides which of them the warning's state allows. County
+# administrators hold no scores, so they may move a warning on but never start, follow up or close it.
+WARNING_ACTIONS: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset({"acknowledge", "assign", "escalate", "transfer"}),
+    Role.TOWNSHIP_SUPERVISOR: frozenset(
+        {"acknowledge", "assign", "escalate", "transfer", "start_intervention", "request_follow_up", "close"}
+    ),
+    Role.COUNSELLOR: frozenset(
+        {"acknowledge", "assign", "escalate", "transfer", "start_intervention", "request_follow_up", "close"}
+    ),
+}
+# Grants that carry the warning's neutral label (STATUS) or more.
+_WARNING_GRANTS = [code for code, caps in GRANT_CAPABILITIES.items() if T.STATUS in caps.tiers]
+
+
+def _require_warning_role(user: UserLike) -> UserScope:
+    """403 for users none of whose roles ever sees a warning (volunteers, trainers, no membership)."""
+    scope = scope_of(user)
+    if not any(T.STATUS in caps.tiers for caps in scope.capabilities()):
+        raise PermissionDenied
+    return scope
+
+
+def warning_children_for(user: UserLike) -> QuerySet[Child]:
+    """Children whose warnings the user sees: memberships and grants that carry the STATUS tier."""
+    scope = _require_warning_role(user)
+    conditions = [
+        q for m in scope.memberships
+        if T.STATUS in ROLE_CAPABILITIES[m.role].tiers and (q := _membership_q(m)) is not None
+    ]
+    if has_active_grants(user):
+        granted = active_grants(user).filter(permission__codename__in=_WARNING_GRANTS)
+        conditions.append(Q(pk__in=granted.values("content_object_id")))
+    if not conditions:
+        return Child.objects.none()
+    return Child.objects.filter(functools.reduce(operator.or_, conditions))
+
+
+def warnings_for(user: UserLike) -> QuerySet[Warning]:
+    """Every warning (open or closed) of the children in the user's scope; 403 for roles without warnings."""
+    from screening.models import Warning
+
+    return Warning.objects.filter(child__in=warning_children_for(user))
+
+
+def warning_actions(rights: Rights) -> frozenset[str]:
+    """The warning actions the roles behind these rights allow (before the state machine is asked)."""
+    return frozenset().union(*(WARNING_ACTIONS.get(role, frozenset()) for role in rights.roles))
+
+
+def get_warning_for_user(
+    user: UserLike, public_id: Any, *, need: FieldTier = T.STATUS, action: str | None = None
+) -> tuple[Warning, Rights]:
+    """A warning with the user's rights over its child: 403 for roles without warnings, 404 outside
+    the scope or missing, 403 when the rights lack ``need`` or the role may not take ``action``."""
+    from screening.models import Warning
+
+    _require_warning_role(user)
+    pid = parse_public_id(public_id)
+    warning = (
+        Warning.objects.select_related(
+            "child", "child__school", "child__village", "school", "township", "assigned_to"
+        )
+        .filter(public_id=pid)
+        .first()
+    )
+    if warning is None:
+        raise Http404
+    rights = rights_for_child(user, warning.child)
+    if T.STATUS not in rights.tiers:
+        raise Http404
+    if need not in rights.tiers or (action is not None and action not in warning_actions(rights)):
+        raise PermissionDenied
+    return warning, rights
+
+
+def _current_members(role: str) -> QuerySet[Membership]:
+    return Membership.objects.current().filter(role=role, user__is_active=True)
+
+
+def responders_for_child(child: Child, role: str) -> QuerySet[Any]:
+    """Active users holding ``role`` through a membership whose scope covers the child (home or school)."""
+    from django.contrib.auth import get_user_model
+
+    school = child.school
+    regions = {child.village_id, child.township_id, child.county_id}
+    if school is not None:
+        regions |= {school.region_id, school.township_id, school.county_id}
+    covering = Q(region_id__in=regions)
+    if child.school_id:
+        covering |= Q(school_id=child.school_id, school_class__isnull=True)
+    if child.school_class_id:
+        covering |= Q(school_class_id=child.school_class_id)
+    members = _current_members(role).filter(covering)
+    return get_user_model().objects.filter(pk__in=members.values("user_id")).order_by("pk")
+
+
+def responders_for_unit(
+    role: str, *, school_id: int | None = None, region_id: int | None = None
+) -> list[Any]:
+    """Active users holding ``role`` at exactly this school or region (a warning's responsible unit)."""
+    from django.contrib.auth import get_user_model
+
+    if school_id is None and region_id is None:
+        return []
+    members = _current_members(role).filter(
+        Q(school_id=school_id, school_class__isnull=True) if school_id is not None else Q(region_id=region_id)
+    )
+    return list(get_user_model().objects.filter(pk__in=members.values("user_id")).order_by("pk"))
+
+
+def counsellors_for_warning(warning: Warning) -> QuerySet[Any]:
+    """Counsellors a warning may be assigned or transferred to: those whose school scope covers the child."""
+    return responders_for_child(warning.child, Role.COUNSELLOR)
+
+
+def rescreens_for(user: UserLike) -> QuerySet[RescreenDue]:
+    """Contacts and rescreens planned for the children whose warnings the user sees."""
+    from screening.models import RescreenDue
+
+    return RescreenDue.objects.filter(child__in=warning_children_for(user))

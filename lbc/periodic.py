@@ -8,6 +8,7 @@ from __future__ import annotations
 
 # Insert new jobs above the last line: delivery runs last so messages queued this round go out now.
 JOBS: list[str] = [
+    "screening.warnings.escalate_due",
     "screening.imports.purge.purge_abandoned",
     "lbc.notifications.deliver_due",
 ]

@@ -230,7 +230,9 @@ def record_assessment(
 ) -> Assessment:
     """Score, tier and store one child's screening; update the child's latest tier in the same transaction.
 
-    A critical answer makes the result RED (or RED_ACUTE) even on an invalid or incomplete form.
+    A result at YELLOW or above (or GREY) raises or raises the tier of the child's open warning, in the
+    same transaction (``screening.warnings.raise_warnings``). A critical answer makes the result RED
+    (or RED_ACUTE) even on an invalid or incomplete form.
     """
     if administered_on > timezone.localdate():
         raise DomainError(_("施测日期不能晚于今天。"))
@@ -256,6 +258,11 @@ def record_assessment(
         [response_row(result, source, assessment) for result, source in zip(results, responses, strict=True)]
     )
     set_latest_tier([child.pk])
+    # Imported here: screening.warnings reads the county thresholds from this module.
+    from screening.warnings import raise_warnings
+
+    assessment.child = child
+    raise_warnings([assessment], by=by)
     audit.record(
         "screening.assessment.recorded",
         actor=by,

@@ -189,6 +189,11 @@ def _invalid_reason(result: ScoreResult) -> str:
     return _("%(code)s 作答无效：%(labels)s") % {"code": result.code, "labels": labels}
 
 
+def action_for(tier: str, context: int, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:
+    """The action a tier requires (also what a warning shows as its required action)."""
+    return _action(Tier(tier), context, thresholds)
+
+
 def _action(tier: Tier, context: int, th: Thresholds) -> str:
     if tier == Tier.RED_ACUTE:
         return _("立即处置：不让孩子独处，立即联系监护人并呼叫急救（120）。")

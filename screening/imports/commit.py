@@ -1,4 +1,4 @@
-"""Writing a validated batch: one transaction, bulk inserts, the children's latest tiers, one audit event.
+"""Writing a validated batch: one transaction, bulk inserts, latest tiers, warnings, one audit event.
 
 ``source_key`` (sha256 of campaign, child and the row's answers) is unique per campaign, so a row
 imported once, from this file or any other, is never imported again.
@@ -26,6 +26,7 @@ from django.utils import timezone
 from lbc import audit
 from screening.models import Assessment, Campaign, ImportBatch, Response
 from screening.services import assessment_row, response_row, set_latest_tier
+from screening.warnings import raise_warnings
 
 from .scoring import ScoredRow
 
@@ -78,6 +79,9 @@ def write_batch(batch: ImportBatch, rows: Sequence[ScoredRow], *, by: Any) -> Wr
             ],
         )
         set_latest_tier(sorted({row.child.pk for _key, row in fresh}))
+        for assessment, (_key, row) in zip(assessments, fresh, strict=True):
+            assessment.child = row.child
+        raise_warnings(assessments, by=by)
         written = Written(
             created=len(fresh),
             already_imported=already,
