@@ -96,6 +96,7 @@ def test_bad_lines_get_an_error_in_place_and_the_good_lines_still_score(monkeypa
 def test_a_bad_value_next_to_a_critical_answer_says_so(monkeypatch):
     (row,) = run(monkeypatch, json.dumps({"instrument": "PHQ-9", "answers": {"1": 9, "9": 2}}))
     assert "关键条目" in row["error"]
+    assert [(c["item"], c["value"], c["level"]) for c in row["critical"]] == [(9, 2, "critical")]
 
 
 def test_unreadable_stdin_is_a_command_error(monkeypatch):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from lbc.text import join_items
 from screening.context import ContextError, ContextScore, context_score
 from screening.instruments import UnknownInstrument, get_instrument
-from screening.scoring import AnswerError, ScoreResult, score_answers
+from screening.scoring import AnswerError, CriticalFlag, ScoreResult, score_answers
 from screening.tiers import TierDecision, assign_tier
 
 FIELDS = frozenset({"instrument", "version", "age", "seconds", "answers", "context"})
@@ -29,8 +29,8 @@ class Command(BaseCommand):
         "Prints one JSON line per input line (blank lines are skipped) with the total, subscales, bands, "
         "missing items, critical and validity flags, the context score with its factors, and the tier "
         'with its reasons, action and deadline. A line that cannot be scored prints {"line": n, "error": '
-        '"<message>"} instead. Reads no database and needs no keys; changes nothing. Exit code 0 unless '
-        "stdin cannot be read."
+        '"<message>"} instead, with "critical" when bad answers stand next to a positive critical item. '
+        "Reads no database and needs no keys; changes nothing. Exit code 0 unless stdin cannot be read."
     )
     requires_system_checks: list[str] = []
 
@@ -51,7 +51,11 @@ def score_line(line: str, number: int) -> dict[str, Any]:
         age, seconds = _age(data.get("age")), _seconds(data.get("seconds"))
         result = score_answers(instrument, answers, age=age, seconds=seconds)
         context = context_score(_mapping(data.get("context") or {}, "context"))
-    except (LineError, AnswerError, UnknownInstrument, ContextError) as exc:
+    except AnswerError as exc:
+        # A typo elsewhere must not hide a positive critical item from a script filtering the output.
+        row: dict[str, Any] = {"line": number, "error": str(exc)}
+        return {**row, "critical": _critical_json(exc.critical)} if exc.critical else row
+    except (LineError, UnknownInstrument, ContextError) as exc:
         return {"line": number, "error": str(exc)}
     decision = assign_tier([result], context.score)
     return {"line": number, **_result_json(result),
@@ -115,12 +119,15 @@ def _result_json(result: ScoreResult) -> dict[str, Any]:
         "incomplete_scales": list(result.incomplete_scales),
         "prorated_scales": [s.key for s in result.scales if s.prorated],
         "missing_items": list(result.missing_items),
-        "critical": [{"item": f.item, "value": f.value, "level": str(f.level), "label": str(f.label)}
-                     for f in result.critical],
+        "critical": _critical_json(result.critical),
         "validity": [{"code": str(f.code), "label": f.label, "invalidates": f.invalidates}
                      for f in result.validity],
         "valid": result.is_valid,
     }
+
+
+def _critical_json(flags: tuple[CriticalFlag, ...]) -> list[dict[str, Any]]:
+    return [{"item": f.item, "value": f.value, "level": str(f.level), "label": str(f.label)} for f in flags]
 
 
 def _context_json(context: ContextScore) -> dict[str, Any]:
