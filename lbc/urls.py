@@ -13,6 +13,7 @@ urlpatterns = [
     path("account/otp/", include("lbc.views.otp_urls")),
     path("screening/", include("screening.urls")),
     path("manage/", include("lbc.views.manage_urls")),
+    path("reports/", include("lbc.views.report_urls")),
     path("", include("lbc.views.urls")),
 ]
 

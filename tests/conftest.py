@@ -28,6 +28,7 @@ from .factories import (
     make_school,
     make_user,
 )
+from .world_reports import add_reports
 from .world_warnings import add_warnings
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -72,6 +73,7 @@ class World:
     camp1: Any = None  # screening campaign of school s1 (grade 5, PHQ-9 and GAD-7), open
     camp3: Any = None  # the same at school s3, in the other county
     a1: Any = None  # c1's assessment in camp1: PHQ-9 item 9 = 1 -> RED
+    r1: Any = None  # a mandatory report about c1, filed by the volunteer (tests/world_reports.py)
     w1: Any = None  # c1's open RED warning, raised by a1 (tests/world_warnings.py)
 
     def user(self, persona: str) -> Any:
@@ -171,6 +173,7 @@ def build_world() -> World:
         users,
     )
     add_screening(world)
+    add_reports(world)
     add_warnings(world)
     # Tests about the audit log start from an empty log: setting up the world is not what they audit.
     with audit_maintenance():
