@@ -610,6 +610,126 @@ def get_class_for_user(
     return school_class, rights
 
 
+# --- training (sessions, invitations, materials) -------------------------------------------------------
+# Trainers hold no tier over children: what they see of a guardian is a name and a village, and never
+# anything from screening. Who may do what:
+#   trainer of county K: every session, venue and material of K; schedules, enrols, takes attendance.
+#   county administrator of K: reads the sessions and the statistics of K.
+#   village director of V: sessions that invite V (or meet in V); enrols the guardians of V.
+#   every other role: 403.
+
+if TYPE_CHECKING:
+    from training.models import Material, Session
+
+
+@dataclass(frozen=True)
+class TrainingRights:
+    manage: bool = False  # schedule, edit, enrol anyone invited, take attendance
+    statistics: bool = False  # county figures
+    villages: frozenset[int] = frozenset()  # villages whose guardians the user enrols (directors)
+
+    @property
+    def enrols(self) -> bool:
+        return self.manage or bool(self.villages)
+
+
+def _training_counties(user: UserLike, *roles: str) -> set[int]:
+    return {m.region_id for m in scope_of(user).memberships if m.role in roles and m.region_id}
+
+
+def _director_villages(user: UserLike) -> set[int]:
+    return {
+        m.region_id for m in scope_of(user).memberships if m.role == Role.VILLAGE_DIRECTOR and m.region_id
+    }
+
+
+def training_rights(user: UserLike) -> TrainingRights:
+    """The user's training rights over their whole scope; 403 for roles without any."""
+    managed = _training_counties(user, Role.TRAINER)
+    staff = _training_counties(user, Role.TRAINER, Role.COUNTY_ADMIN)
+    villages = _director_villages(user)
+    if not staff and not villages:
+        raise PermissionDenied
+    return TrainingRights(manage=bool(managed), statistics=bool(staff), villages=frozenset(villages))
+
+
+def training_county_ids(user: UserLike, *, manage: bool = False) -> set[int]:
+    """Counties whose sessions the user reads (trainers, county administrators) or, with ``manage``, runs."""
+    return (
+        _training_counties(user, Role.TRAINER)
+        if manage
+        else _training_counties(user, Role.TRAINER, Role.COUNTY_ADMIN)
+    )
+
+
+def training_sessions_for(user: UserLike) -> QuerySet[Session]:
+    """Sessions the user sees; 403 for roles without training rights."""
+    from training.models import Session
+
+    training_rights(user)
+    condition = Q(county_id__in=training_county_ids(user))
+    villages = _director_villages(user)
+    if villages:
+        condition |= Q(villages__in=villages) | Q(venue__region_id__in=villages)
+    return Session.objects.filter(pk__in=Session.objects.filter(condition).values("pk"))
+
+
+def get_training_session_for_user(
+    user: UserLike, public_id: Any, *, manage: bool = False, enrol: bool = False
+) -> tuple[Session, TrainingRights]:
+    """A session with the user's rights over it: 403 for roles without training, 404 outside the scope,
+    403 with ``manage`` unless a trainer of its county, 403 with ``enrol`` unless trainer or director."""
+    pid = parse_public_id(public_id)
+    session = (
+        training_sessions_for(user).select_related("program", "venue__region").filter(public_id=pid).first()
+    )
+    if session is None:
+        raise Http404
+    manages = session.county_id in training_county_ids(user, manage=True)
+    rights = TrainingRights(
+        manage=manages,
+        statistics=session.county_id in training_county_ids(user),
+        villages=frozenset(_director_villages(user)),
+    )
+    if (manage and not manages) or (enrol and not rights.enrols):
+        raise PermissionDenied
+    return session, rights
+
+
+def training_invitees_for(user: UserLike, session: Session, rights: TrainingRights) -> QuerySet[Guardian]:
+    """Guardians invited to a session: of children living in its villages or attending its schools.
+
+    Village directors get only the guardians of their own villages' children. Ordered by village and
+    name: never by anything from screening, which the trainer must not be able to infer.
+    """
+    children = Child.objects.filter(status=Child.Status.ACTIVE).filter(
+        Q(village_id__in=session.villages.values("pk")) | Q(school_id__in=session.schools.values("pk"))
+    )
+    if not rights.manage:
+        children = children.filter(village_id__in=rights.villages)
+    return (
+        Guardian.objects.filter(pk__in=Guardian.objects.filter(children__in=children).values("pk"))
+        .select_related("village")
+        .order_by("village__name", "name", "pk")
+    )
+
+
+def get_material_for_user(user: UserLike, public_id: Any) -> Material:
+    """A program's material for users who read sessions of its county (trainers, county administrators),
+    or, for village directors, of a program with a session inviting their village; 404 otherwise."""
+    from training.models import Material
+
+    pid = parse_public_id(public_id)
+    material = Material.objects.select_related("program").filter(public_id=pid).first()
+    if material is None:
+        raise Http404
+    if material.program.county_id in training_county_ids(user):
+        return material
+    if not training_sessions_for(user).filter(program_id=material.program_id).exists():
+        raise Http404
+    return material
+
+
 # --- administration (county administrators) -----------------------------------------------------
 
 
@@ -870,3 +990,49 @@ def rescreens_for(user: UserLike) -> QuerySet[RescreenDue]:
     from screening.models import RescreenDue
 
     return RescreenDue.objects.filter(child__in=warning_children_for(user))
+
+
+# --- trends and allocation (township and county staff) -------------------------------------------------
+
+# Aggregate screening trends: county administrators (their county and its townships) and township
+# supervisors (their township). Figures only, never names.
+TREND_ROLES = frozenset({Role.COUNTY_ADMIN, Role.TOWNSHIP_SUPERVISOR})
+
+
+def trend_regions_for(user: UserLike) -> QuerySet[Region]:
+    """Townships and counties whose trends the user sees; 403 for roles without trends."""
+    memberships = [m for m in scope_of(user).memberships if m.role in TREND_ROLES and m.region_id]
+    if not memberships:
+        raise PermissionDenied
+    condition = Q(pk__in=[])
+    for m in memberships:
+        condition |= Q(pk=m.region_id)
+        if m.role == Role.COUNTY_ADMIN:
+            condition |= Q(parent_id=m.region_id, level=Region.Level.TOWNSHIP)
+    return Region.objects.filter(condition)
+
+
+def get_trend_region_for_user(user: UserLike, public_id: Any) -> Region:
+    """A township or county whose trends the user sees: 403 for other roles, 404 outside the scope."""
+    pid = parse_public_id(public_id)
+    region = trend_regions_for(user).filter(public_id=pid).select_related("parent").first()
+    if region is None:
+        raise Http404
+    return region
+
+
+def allocation_townships_for(user: UserLike) -> QuerySet[Region]:
+    """Townships whose open warnings the user allocates: the township supervisor's own; 403 otherwise."""
+    memberships = scope_of(user).memberships
+    ids = [m.region_id for m in memberships if m.role == Role.TOWNSHIP_SUPERVISOR and m.region_id]
+    if not ids:
+        raise PermissionDenied
+    return Region.objects.filter(pk__in=ids, level=Region.Level.TOWNSHIP)
+
+
+def get_allocation_township_for_user(user: UserLike, public_id: Any) -> Region:
+    pid = parse_public_id(public_id)
+    township = allocation_townships_for(user).filter(public_id=pid).select_related("parent").first()
+    if township is None:
+        raise Http404
+    return township

@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "children": scope.can_list_children,
             "administer": scope.can_administer,
             "campaigns": scope.can_see_campaigns,
+            "training": bool(scope.roles() & {Role.TRAINER, Role.COUNTY_ADMIN, Role.VILLAGE_DIRECTOR}),
             "classes": [
                 {"public_id": m.school_class.public_id, "label": str(m.school_class)}
                 for m in scope.memberships

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("lbc.api.urls")),
     path("account/otp/", include("lbc.views.otp_urls")),
     path("screening/", include("screening.urls")),
+    path("training/", include("training.urls")),
     path("manage/", include("lbc.views.manage_urls")),
     path("reports/", include("lbc.views.report_urls")),
     path("", include("lbc.views.urls")),

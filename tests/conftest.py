@@ -29,6 +29,7 @@ from .factories import (
     make_user,
 )
 from .world_reports import add_reports
+from .world_training import add_training
 from .world_warnings import add_warnings
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -75,6 +76,9 @@ class World:
     a1: Any = None  # c1's assessment in camp1: PHQ-9 item 9 = 1 -> RED
     r1: Any = None  # a mandatory report about c1, filed by the volunteer (tests/world_reports.py)
     w1: Any = None  # c1's open RED warning, raised by a1 (tests/world_warnings.py)
+    ts1: Any = None  # grandparent class in county K inviting v1, g1 enrolled (tests/world_training.py)
+    ts3: Any = None  # the same in county K2
+    tm1: Any = None  # a material of ts1's program
 
     def user(self, persona: str) -> Any:
         return self.users[persona]
@@ -175,6 +179,7 @@ def build_world() -> World:
     add_screening(world)
     add_reports(world)
     add_warnings(world)
+    add_training(world)
     # Tests about the audit log start from an empty log: setting up the world is not what they audit.
     with audit_maintenance():
         AuditEvent.objects.all().delete()

@@ -188,3 +188,59 @@ class SignInSheet:
         canvas.setFillColor("#6c757d")
         canvas.drawString(PAGE_MARGIN, PAGE_MARGIN - 12, self.title)
         canvas.drawRightString(width - PAGE_MARGIN, PAGE_MARGIN - 12, _("第 %(n)d 页") % {"n": doc.page})
+
+
+# --- attendance entry (after the session, or on a phone during it) -------------------------------------
+
+
+def mark_attendance(enrolment: Any, *, attended: bool, by: Any, request: Any = None) -> Any:
+    """Mark one enrolled person present or absent; credits the session's hours when present.
+
+    The trainers' own service hours (授课/志愿服务时长) are credited with the first mark of the session.
+    Only enrolled people can be marked, and only once the session has started.
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from lbc import audit
+    from lbc.services.errors import DomainError
+    from training.models import Attendance, Enrolment
+
+    session = enrolment.session
+    if session.is_cancelled:
+        raise DomainError(_("该场次已取消，不能记录出勤。"))
+    if session.starts_at > timezone.now():
+        raise DomainError(_("培训还没有开始，开始后才能记录出勤。"))
+    if enrolment.status != Enrolment.Status.ENROLLED:
+        raise DomainError(_("只有已报名（非候补）的人才能记录出勤。"))
+    hours = session.hours if attended else 0
+    with transaction.atomic():
+        row, _created = Attendance.objects.update_or_create(
+            enrolment=enrolment,
+            defaults={
+                "session": session,
+                "kind": Attendance.Kind.PARTICIPANT,
+                "attended": attended,
+                "hours": hours,
+                "recorded_by": by,
+            },
+        )
+        for trainer in session.trainers.all():
+            Attendance.objects.get_or_create(
+                session=session,
+                user=trainer,
+                defaults={
+                    "kind": Attendance.Kind.SERVICE,
+                    "attended": True,
+                    "hours": session.hours,
+                    "recorded_by": by,
+                },
+            )
+        audit.record(
+            "training.attendance.recorded",
+            actor=by,
+            request=request,
+            obj=row,
+            detail={"session": str(session.public_id), "attended": attended, "hours": str(hours)},
+        )
+    return row

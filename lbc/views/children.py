@@ -321,16 +321,42 @@ def household_facts(child: Child, rights: Rights) -> list[Fact]:
     return rows + facts(household, ("village", "address"), allowed)
 
 
+def grandparent_classes_of(guardian_ids: list[int]) -> dict[int, list[str]]:
+    """Grandparent classes (祖辈课堂) each guardian attended: program name and date, newest first.
+
+    Shown on the guardian's card, which only roles that see guardians get.
+    """
+    from training.models import Attendance, Audience
+
+    attended = (
+        Attendance.objects.filter(
+            kind=Attendance.Kind.PARTICIPANT,
+            attended=True,
+            enrolment__guardian_id__in=guardian_ids,
+            session__audience=Audience.GRANDPARENTS,
+        )
+        .select_related("session__program")
+        .order_by("-session__starts_at")
+        .values_list("enrolment__guardian_id", "session__program__name", "session__starts_at")
+    )
+    found: dict[int, list[str]] = {}
+    for guardian_id, program, starts_at in attended:
+        found.setdefault(guardian_id, []).append(f"{program}（{timezone.localtime(starts_at):%Y-%m-%d}）")
+    return found
+
+
 def guardian_cards(child: Child, rights: Rights) -> list[dict[str, Any]]:
     allowed = access.fields_for(rights, "guardian")
     if "name" not in allowed:
         return []
-    links = child.guardian_links.select_related("guardian__village").order_by("-is_primary", "pk")
+    links = list(child.guardian_links.select_related("guardian__village").order_by("-is_primary", "pk"))
+    classes = grandparent_classes_of([link.guardian_id for link in links])
     return [
         {
             "name": link.guardian.name,
             "public_id": link.guardian.public_id,
             "entrusted": not link.is_legal_guardian,
+            "grandparent_classes": classes.get(link.guardian_id, []),
             "facts": facts(link, GUARDIAN_FACTS[:3], allowed)
             + facts(link.guardian, GUARDIAN_FACTS[3:], allowed),
         }

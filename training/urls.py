@@ -1,0 +1,35 @@
+"""URLs of the training app (namespace "training", mounted at /training/)."""
+
+from django.urls import URLPattern, path
+
+from training.views import attendance, feeds, materials, people, sessions, statistics
+
+app_name = "training"
+urlpatterns: list[URLPattern] = [
+    path("", sessions.calendar_page, name="calendar"),
+    path("sessions/new/", sessions.session_create, name="session-create"),
+    path("sessions/check/", sessions.session_check, name="session-check"),
+    path("sessions/<uuid:public_id>/", sessions.session_detail, name="session-detail"),
+    path("sessions/<uuid:public_id>/cancel/", sessions.session_cancel, name="session-cancel"),
+    path("sessions/<uuid:public_id>/enrolment/", people.enrolment_page, name="session-enrolment"),
+    path("sessions/<uuid:public_id>/enrolment/guardians/", people.enrol_guardian, name="enrol-guardians"),
+    path("sessions/<uuid:public_id>/enrolment/walk-in/", people.enrol_walk_in, name="enrol-walk-in"),
+    path(
+        "sessions/<uuid:public_id>/enrolment/<uuid:enrolment_id>/cancel/",
+        people.enrolment_cancel,
+        name="enrolment-cancel",
+    ),
+    path("sessions/<uuid:public_id>/sign-in.pdf", people.sign_in_sheet, name="sign-in-sheet"),
+    path("sessions/<uuid:public_id>/attendance/", attendance.attendance_page, name="session-attendance"),
+    path(
+        "sessions/<uuid:public_id>/attendance/<uuid:enrolment_id>/",
+        attendance.attendance_mark,
+        name="attendance-mark",
+    ),
+    path("sessions/<uuid:public_id>/session.ics", feeds.session_ics, name="session-ics"),
+    path("calendar-feed/", feeds.feed_settings, name="feed-settings"),
+    path("feed/<str:token>.ics", feeds.feed, name="feed"),
+    path("statistics/", statistics.statistics_page, name="statistics"),
+    path("statistics/<str:kind>.png", statistics.statistics_chart, name="statistics-chart"),
+    path("materials/<uuid:public_id>/", materials.material_download, name="material-download"),
+]
