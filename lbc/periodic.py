@@ -10,5 +10,6 @@ from __future__ import annotations
 JOBS: list[str] = [
     "screening.warnings.escalate_due",
     "screening.imports.purge.purge_abandoned",
+    "training.reminders.queue_due",
     "lbc.notifications.deliver_due",
 ]

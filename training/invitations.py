@@ -1,0 +1,159 @@
+"""Who to invite to a session, drawn from the registry: those whose children need it most come first.
+
+The order may use screening internally, but nothing returned says why someone is where they are:
+an ``Invitee`` holds a name, a phone, a village and the enrolment status, never a tier, score,
+reason or priority. Scope (which villages a user may draw from) is decided by ``lbc.access``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from lbc.models import Child, ChildGuardian, Guardian, Membership, Parent, Region, Role
+
+from .models import Audience, Enrolment, Session, Venue
+from .windows import AudienceWindows
+
+CONCERN_TIERS = ("RED_ACUTE", "RED", "ORANGE", "YELLOW")
+STAFF_ROLES: dict[str, tuple[str, ...]] = {
+    Audience.TEACHERS: (Role.HEAD_TEACHER, Role.COUNSELLOR),
+    Audience.COMMUNITY_STAFF: (Role.VILLAGE_DIRECTOR, Role.TOWNSHIP_SUPERVISOR),
+    Audience.VOLUNTEERS: (Role.VOLUNTEER,),
+}
+
+
+@dataclass(frozen=True)
+class Invitee:
+    kind: str  # "guardian" | "parent" | "user"
+    public_id: str  # a guardian's or parent's public id; a user's username
+    name: str
+    phone: str
+    village: str
+    status: str = ""  # "", or the status of the person's enrolment in this session
+
+
+def children_needing_support(children: QuerySet[Child]) -> QuerySet[Child]:
+    """THE rule for "needing it most": an open screening warning; or, for a child never warned (records
+    from before warnings existed), a concern tier from the latest screening. A closed warning counts as
+    dealt with."""
+    from screening.models import Warning, WarningState
+
+    any_warning = Warning.objects.filter(child=OuterRef("pk"))
+    open_warning = any_warning.exclude(state=WarningState.CLOSED)
+    return children.filter(
+        Q(Exists(open_warning)) | (~Q(Exists(any_warning)) & Q(latest_tier__in=CONCERN_TIERS))
+    )
+
+
+def area_children(session: Session, villages: Collection[int] | None) -> QuerySet[Child]:
+    """Active children of the session's villages and schools; without either, of the venue's township
+    (village halls, schools) or the whole county (employer sites, remote). ``villages`` narrows to those."""
+    children = Child.objects.filter(status=Child.Status.ACTIVE, county_id=session.county_id)
+    village_ids = list(session.villages.values_list("pk", flat=True))
+    school_ids = list(session.schools.values_list("pk", flat=True))
+    if village_ids or school_ids:
+        children = children.filter(Q(village_id__in=village_ids) | Q(school_id__in=school_ids))
+    elif session.venue.kind in (Venue.Kind.VILLAGE_HALL, Venue.Kind.SCHOOL):
+        township = session.venue.region.ancestor_at(Region.Level.TOWNSHIP)
+        if township is not None:
+            children = children.filter(township_id=township)
+    if villages is not None:
+        children = children.filter(village_id__in=list(villages))
+    return children
+
+
+def _statuses(session: Session, field: str) -> dict[int, str]:
+    rows = Enrolment.objects.filter(session=session, **{f"{field}__isnull": False}).exclude(
+        status=Enrolment.Status.CANCELLED
+    )
+    return dict(rows.values_list(f"{field}_id", "status"))
+
+
+def _ordered(people: Iterable[tuple[bool, str, str, int, Invitee]]) -> list[Invitee]:
+    # Needing it most first, then by village and name; the flag itself is dropped here.
+    return [row[-1] for row in sorted(people, key=lambda r: (not r[0], r[1], r[2], r[3]))]
+
+
+def _guardians(session: Session, children: QuerySet[Child]) -> list[Invitee]:
+    needy = set(children_needing_support(children).values_list("pk", flat=True))
+    flag: dict[int, bool] = {}
+    for guardian_id, child_id in ChildGuardian.objects.filter(child__in=children).values_list(
+        "guardian_id", "child_id"
+    ):
+        flag[guardian_id] = flag.get(guardian_id, False) or child_id in needy
+    statuses = _statuses(session, "guardian")
+    rows = []
+    for g in Guardian.objects.filter(pk__in=list(flag)).select_related("village"):
+        invitee = Invitee(
+            "guardian", str(g.public_id), g.name, g.phone, g.village.name, statuses.get(g.pk, "")
+        )
+        rows.append((flag[g.pk], g.village.name, g.name, g.pk, invitee))
+    return _ordered(rows)
+
+
+def _parents(session: Session, children: QuerySet[Child], windows: AudienceWindows) -> list[Invitee]:
+    """At an employer site: the parents working there. Otherwise parents at home, or (around Spring
+    Festival) those who come home for it, of the area's households; remote sessions reach everyone."""
+    needy_households = set(children_needing_support(children).values_list("household_id", flat=True))
+    venue = session.venue
+    parents = Parent.objects.filter(household__county_id=session.county_id)
+    if venue.kind == Venue.Kind.EMPLOYER_SITE and venue.organisation_id:
+        parents = parents.filter(
+            Q(employer_id=venue.organisation_id) | Q(employer_name=venue.organisation.name)  # type: ignore[union-attr]
+        ).filter(household__in=children.values("household_id"))
+    else:
+        parents = parents.filter(household__in=children.values("household_id"))
+        if venue.kind != Venue.Kind.REMOTE:
+            home = Q(works_away=False) | Q(return_period=Parent.ReturnPeriod.AT_HOME)
+            if windows.in_spring_festival(session.starts_at.astimezone(windows.tz).date()):
+                home |= Q(return_period=Parent.ReturnPeriod.SPRING_FESTIVAL)
+            parents = parents.filter(home)
+    statuses = _statuses(session, "parent")
+    rows = []
+    for p in parents.select_related("household__village"):
+        village = p.household.village.name
+        invitee = Invitee("parent", str(p.public_id), p.name, p.phone, village, statuses.get(p.pk, ""))
+        rows.append((p.household_id in needy_households, village, p.name, p.pk, invitee))
+    return _ordered(rows)
+
+
+def _staff(session: Session, roles: Iterable[str]) -> list[Invitee]:
+    county = session.county
+    in_county = Q(region__path__startswith=county.path) | Q(school__county_id=county.pk)
+    in_county |= Q(school_class__school__county_id=county.pk)
+    in_county |= Q(role=Role.VOLUNTEER, user__volunteer__organisation__region__path__startswith=county.path)
+    user_ids = Membership.objects.current().filter(in_county, role__in=list(roles)).values("user_id")
+    statuses = _statuses(session, "user")
+    rows = []
+    for u in get_user_model().objects.filter(pk__in=user_ids, is_active=True).select_related("volunteer"):
+        volunteer: Any = getattr(u, "volunteer", None)
+        name = u.get_full_name() or u.get_username()
+        phone = volunteer.phone if volunteer is not None else ""
+        rows.append(
+            (
+                False,
+                "",
+                name,
+                u.pk,
+                Invitee("user", u.get_username(), name, phone, "", statuses.get(u.pk, "")),
+            )
+        )
+    return _ordered(rows)
+
+
+def draw_invitees(
+    session: Session, windows: AudienceWindows, *, villages: Collection[int] | None = None, limit: int = 500
+) -> list[Invitee]:
+    """Invitees of ``session`` in invitation order; ``villages`` limits them to people of those villages
+    (a village director's). Staff audiences (teachers, community staff, volunteers) have no village list."""
+    if session.audience in STAFF_ROLES:
+        return [] if villages is not None else _staff(session, STAFF_ROLES[session.audience])[:limit]
+    children = area_children(session, villages)
+    if session.audience == Audience.PARENTS:
+        return _parents(session, children, windows)[:limit]
+    return _guardians(session, children)[:limit]
