@@ -548,3 +548,13 @@ class Companionship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.warning_id} {self.volunteer_id}"
+
+
+# Interventions on warnings have their own module; imported here so Django registers the models.
+from .models_interventions import (  # noqa: E402, F401
+    GuardianContact,
+    InterventionSession,
+    Referral,
+    SafetyPlan,
+    SignOff,
+)
