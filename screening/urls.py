@@ -1,6 +1,6 @@
 """URLs of the screening app, one module per area so each can grow on its own."""
 
-from screening.views import campaign_urls, entry_urls, import_urls, record_urls, rescore_urls
+from screening.views import campaign_urls, entry_urls, import_urls, record_urls, rescore_urls, trend_urls
 
 app_name = "screening"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     *import_urls.urlpatterns,
     *record_urls.urlpatterns,
     *rescore_urls.urlpatterns,
+    *trend_urls.urlpatterns,
 ]
