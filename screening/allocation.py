@@ -76,6 +76,9 @@ class OpenWarning:
     context_score: int  # 0-12, orders warnings within a tier
     place: Place
     known_counsellors: frozenset[int] = frozenset()  # responder ids who already work with the child
+    # Counsellors the warning may be assigned to (the assign service's rule: their school covers the
+    # child); None: any counsellor.
+    allowed_counsellors: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,8 @@ def place_distance(a: Place, b: Place) -> int:
 def eligible(warning: OpenWarning, responder: Responder) -> bool:
     if responder.kind == Kind.VOLUNTEER:
         return warning.tier in VOLUNTEER_TIERS
+    if warning.allowed_counsellors is not None and responder.id not in warning.allowed_counsellors:
+        return False
     if warning.tier in COUNSELLOR_ONLY:
         return responder.qualified
     return True
@@ -163,17 +168,19 @@ def eligible(warning: OpenWarning, responder: Responder) -> bool:
 def supervisor_for(
     warning: OpenWarning, volunteer: Responder, counsellors: Sequence[Responder], distance: Distance
 ) -> int | None:
-    """The counsellor supervising a volunteer's companionship task.
+    """The counsellor supervising a volunteer's companionship task (one the warning may be assigned to).
 
-    The volunteer's own supervisor if fixed; otherwise a counsellor who already knows the child, then
-    the counsellor nearest to the child (lowest id on ties). Supervision takes no slot.
+    The volunteer's own supervisor if fixed and allowed; otherwise a counsellor who already knows the
+    child, then the counsellor nearest to the child (lowest id on ties). Supervision takes no slot.
     """
-    if volunteer.supervisor_id is not None:
+    allowed = warning.allowed_counsellors
+    if volunteer.supervisor_id is not None and (allowed is None or volunteer.supervisor_id in allowed):
         return volunteer.supervisor_id
-    if not counsellors:
+    pool = [c for c in counsellors if allowed is None or c.id in allowed]
+    if not pool:
         return None
     best = min(
-        counsellors,
+        pool,
         key=lambda c: (c.id not in warning.known_counsellors, distance(warning.place, c.place), c.id),
     )
     return best.id

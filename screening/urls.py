@@ -1,6 +1,14 @@
 """URLs of the screening app, one module per area so each can grow on its own."""
 
-from screening.views import campaign_urls, entry_urls, import_urls, record_urls, rescore_urls, trend_urls
+from screening.views import (
+    allocation_urls,
+    campaign_urls,
+    entry_urls,
+    import_urls,
+    record_urls,
+    rescore_urls,
+    trend_urls,
+)
 
 app_name = "screening"
 urlpatterns = [
@@ -10,4 +18,5 @@ urlpatterns = [
     *record_urls.urlpatterns,
     *rescore_urls.urlpatterns,
     *trend_urls.urlpatterns,
+    *allocation_urls.urlpatterns,
 ]

@@ -33,3 +33,13 @@ ROWS = [
     Row("screening:township-digest", table("supervisor", "county_admin"), target="t1"),
     Row("screening:township-digest", table(), target="county"),
 ]
+
+
+def allocation(reader: str, neighbour: str) -> dict[str, int]:
+    return everyone(403, anonymous=ANON, **{reader: 200, neighbour: 404})
+
+
+ROWS += [
+    Row("screening:allocation", allocation("supervisor", "other_supervisor"), target="t1"),
+    Row("screening:allocation", allocation("other_supervisor", "supervisor"), target="t2"),
+]

@@ -56,6 +56,7 @@ def random_case(rng: random.Random, coordinates: bool = False) -> tuple[list[Ope
             waiting_days=rng.randint(0, 90),
             context_score=rng.randint(0, 12),
             place=random_place(rng, coordinates),
+            allowed_counsellors=frozenset(r.id for r in responders if rng.random() < 0.8) if k % 2 else None,
             known_counsellors=frozenset(
                 rng.sample(counsellor_ids, k=min(len(counsellor_ids), rng.randint(0, 1)))
             ),
@@ -120,8 +121,9 @@ def test_it_respects_qualifications_and_capacities(seed: int) -> None:
             assert row.supervisor_id is None
     # Every RED is covered whenever qualified capacity allows, and the rest are reported.
     reds = [w for w in warnings if w.tier in RED_TIERS]
-    qualified_slots = sum(r.capacity for r in responders if r.kind == Kind.COUNSELLOR and r.qualified)
-    assert len(proposal.uncovered_reds) == max(0, len(reds) - qualified_slots)
+    qualified = [r for r in responders if r.kind == Kind.COUNSELLOR and r.qualified]
+    if all(w.allowed_counsellors is None for w in reds):
+        assert len(proposal.uncovered_reds) == max(0, len(reds) - sum(r.capacity for r in qualified))
     covered = {row.warning_id for row in proposal.rows if row.responder_id is not None}
     assert set(proposal.uncovered_reds) == {w.id for w in reds if w.id not in covered}
 
