@@ -892,11 +892,17 @@ def _require_warning_role(user: UserLike) -> UserScope:
     return scope
 
 
+def can_see_warnings(user: UserLike) -> bool:
+    """For menus: whether any of the user's roles sees warnings (the list answers 403 otherwise)."""
+    return any(T.STATUS in caps.tiers for caps in scope_of(user).capabilities())
+
+
 def warning_children_for(user: UserLike) -> QuerySet[Child]:
     """Children whose warnings the user sees: memberships and grants that carry the STATUS tier."""
     scope = _require_warning_role(user)
     conditions = [
-        q for m in scope.memberships
+        q
+        for m in scope.memberships
         if T.STATUS in ROLE_CAPABILITIES[m.role].tiers and (q := _membership_q(m)) is not None
     ]
     if has_active_grants(user):

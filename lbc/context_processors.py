@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from lbc.access import scope_of
+from lbc.access import can_see_warnings, scope_of
 from lbc.models import Role
 
 
@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "children": scope.can_list_children,
             "administer": scope.can_administer,
             "campaigns": scope.can_see_campaigns,
+            "warnings": can_see_warnings(user),
             "training": bool(scope.roles() & {Role.TRAINER, Role.COUNTY_ADMIN, Role.VILLAGE_DIRECTOR}),
             "classes": [
                 {"public_id": m.school_class.public_id, "label": str(m.school_class)}

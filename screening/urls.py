@@ -8,6 +8,7 @@ from screening.views import (
     record_urls,
     rescore_urls,
     trend_urls,
+    warning_urls,
 )
 
 app_name = "screening"
@@ -19,4 +20,5 @@ urlpatterns = [
     *rescore_urls.urlpatterns,
     *trend_urls.urlpatterns,
     *allocation_urls.urlpatterns,
+    *warning_urls.urlpatterns,
 ]

@@ -24,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_list": scope.can_list_children,
         "can_create": scope.can_edit_children,
         "can_administer": scope.can_administer,
+        "can_warnings": access.can_see_warnings(request.user),
         "trainer_only": bool(roles) and roles <= {Role.TRAINER},
         "volunteer_only": bool(roles) and roles <= {Role.VOLUNTEER},
         "no_roles": not roles,
