@@ -158,11 +158,8 @@ def _rate_cells(rate: Rate, exact: bool) -> tuple[str, str]:
     return percent(rate.rate), f"{percent(rate.low)}–{percent(rate.high)}"
 
 
-RATE_COLUMNS = ("已筛查", "阳性人数", "标化阳性率", "95%置信区间")
-
-
 def _columns(*extra: str) -> tuple[str, ...]:
-    return (*(_(c) for c in RATE_COLUMNS), *extra)
+    return (_("已筛查"), _("阳性人数"), _("标化阳性率"), _("95%置信区间"), *extra)
 
 
 def build_page(
