@@ -207,6 +207,22 @@ FIELD_TIERS: dict[str, dict[str, FieldTier]] = {
         "responsible": T.COLOUR,
         "history": T.COLOUR,
     },
+    # What was done about a warning: that something happened, when and by whom is COLOUR; what was said
+    # (session and visit notes, the safety plan's contents, a contact's outcome) is NOTES: counsellors.
+    "intervention": {
+        "kind": T.COLOUR,
+        "date": T.COLOUR,
+        "recorded_by": T.COLOUR,
+        "guardian_informed": T.COLOUR,
+        "who": T.COLOUR,
+        "channel": T.COLOUR,
+        "destination": T.COLOUR,
+        "status": T.COLOUR,
+        "sign_offs": T.COLOUR,
+        "notes": T.NOTES,
+        "safety_plan": T.NOTES,
+        "outcome": T.NOTES,
+    },
 }
 
 
@@ -1042,3 +1058,10 @@ def get_allocation_township_for_user(user: UserLike, public_id: Any) -> Region:
     if township is None:
         raise Http404
     return township
+
+
+def counsels_child_school(user: UserLike, child: Child) -> bool:
+    """The user holds the counsellor role for the child's school today (who may sign off a warning)."""
+    return child.school_id is not None and any(
+        m.role == Role.COUNSELLOR and m.school_id == child.school_id for m in scope_of(user).memberships
+    )

@@ -27,6 +27,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 for m in scope.memberships
                 if m.role == Role.HEAD_TEACHER and m.school_class is not None
             ],
+            "trends": [
+                {"public_id": m.region.public_id, "name": m.region.name}
+                for m in scope.memberships
+                if m.role in (Role.COUNTY_ADMIN, Role.TOWNSHIP_SUPERVISOR) and m.region is not None
+            ],
+            "allocation": [
+                {"public_id": m.region.public_id, "name": m.region.name}
+                for m in scope.memberships
+                if m.role == Role.TOWNSHIP_SUPERVISOR and m.region is not None
+            ],
             "roles": [m.get_role_display() for m in scope.memberships],
             "scopes": [m.scope_label() for m in scope.memberships],
         },
