@@ -123,6 +123,7 @@ def test_every_transition_writes_who_when_from_and_to(world: Any) -> None:
     w = warnings.start_intervention(w, by=counsellor, now=now)
     w = warnings.request_follow_up(w, by=counsellor, now=now)
     w = warnings.start_intervention(w, by=counsellor, now=now)
+    sign_off_closure(w, counsellor)  # the interventions gate (screening/interventions.py)
     w = warnings.close_warning(w, outcome=WarningOutcome.RESOLVED, by=counsellor, now=now)
     events = list(w.events.all())
     assert [(e.from_state, e.to_state) for e in events] == [
@@ -208,3 +209,9 @@ def _consent(child: Any) -> None:
         notice_version="2026-1",
         decided_on=dt.date(2026, 9, 1),
     )
+
+
+def sign_off_closure(w: Any, counsellor: Any) -> None:
+    from tests.screening.interventions_helpers import plan_and_sign_off
+
+    plan_and_sign_off(w, counsellor)
