@@ -635,6 +635,7 @@ def get_class_for_user(
 #   every other role: 403.
 
 if TYPE_CHECKING:
+    from training.invitations import Invitee
     from training.models import Material, Session
 
 
@@ -744,6 +745,20 @@ def get_material_for_user(user: UserLike, public_id: Any) -> Material:
     if not training_sessions_for(user).filter(program_id=material.program_id).exists():
         raise Http404
     return material
+
+
+def invitees_for_session(user: UserLike, session: Session) -> list[Invitee]:
+    """Invitation list drawn from the registry (``training.invitations``): guardians or parents whose
+    children need it most come first, then the others of the session's villages and schools; staff
+    audiences list staff of the county. Each invitee is a name, phone, village and enrolment status only:
+    no tier, score, reason or priority. Trainers of the county get everyone the session reaches, village
+    directors the people of their villages; 404 outside the scope, 403 for roles that do not enrol."""
+    from training.invitations import draw_invitees
+    from training.sessions import windows_for
+
+    session, rights = get_training_session_for_user(user, session.public_id, enrol=True)
+    villages = None if rights.manage else set(rights.villages)
+    return draw_invitees(session, windows_for(session.county_id), villages=villages)
 
 
 # --- administration (county administrators) -----------------------------------------------------
