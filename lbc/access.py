@@ -713,24 +713,6 @@ def get_training_session_for_user(
     return session, rights
 
 
-def training_invitees_for(user: UserLike, session: Session, rights: TrainingRights) -> QuerySet[Guardian]:
-    """Guardians invited to a session: of children living in its villages or attending its schools.
-
-    Village directors get only the guardians of their own villages' children. Ordered by village and
-    name: never by anything from screening, which the trainer must not be able to infer.
-    """
-    children = Child.objects.filter(status=Child.Status.ACTIVE).filter(
-        Q(village_id__in=session.villages.values("pk")) | Q(school_id__in=session.schools.values("pk"))
-    )
-    if not rights.manage:
-        children = children.filter(village_id__in=rights.villages)
-    return (
-        Guardian.objects.filter(pk__in=Guardian.objects.filter(children__in=children).values("pk"))
-        .select_related("village")
-        .order_by("village__name", "name", "pk")
-    )
-
-
 def get_material_for_user(user: UserLike, public_id: Any) -> Material:
     """A program's material for users who read sessions of its county (trainers, county administrators),
     or, for village directors, of a program with a session inviting their village; 404 otherwise."""
@@ -745,6 +727,20 @@ def get_material_for_user(user: UserLike, public_id: Any) -> Material:
     if not training_sessions_for(user).filter(program_id=material.program_id).exists():
         raise Http404
     return material
+
+
+def invitees_for_session(user: UserLike, session: Session) -> list[Invitee]:
+    """Invitation list drawn from the registry (``training.invitations``): guardians or parents whose
+    children need it most come first, then the others of the session's villages and schools; staff
+    audiences list staff of the county. Each invitee is a name, phone, village and enrolment status only:
+    no tier, score, reason or priority. Trainers of the county get everyone the session reaches, village
+    directors the people of their villages; 404 outside the scope, 403 for roles that do not enrol."""
+    from training.invitations import draw_invitees
+    from training.sessions import windows_for
+
+    session, rights = get_training_session_for_user(user, session.public_id, enrol=True)
+    villages = None if rights.manage else set(rights.villages)
+    return draw_invitees(session, windows_for(session.county_id), villages=villages)
 
 
 def invitees_for_session(user: UserLike, session: Session) -> list[Invitee]:

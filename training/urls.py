@@ -12,7 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("sessions/<uuid:public_id>/", sessions.session_detail, name="session-detail"),
     path("sessions/<uuid:public_id>/cancel/", sessions.session_cancel, name="session-cancel"),
     path("sessions/<uuid:public_id>/enrolment/", people.enrolment_page, name="session-enrolment"),
-    path("sessions/<uuid:public_id>/enrolment/guardians/", people.enrol_guardian, name="enrol-guardians"),
+    path("sessions/<uuid:public_id>/enrolment/guardians/", people.enrol_invitees, name="enrol-invitees"),
     path("sessions/<uuid:public_id>/enrolment/walk-in/", people.enrol_walk_in, name="enrol-walk-in"),
     path(
         "sessions/<uuid:public_id>/enrolment/<uuid:enrolment_id>/cancel/",

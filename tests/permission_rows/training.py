@@ -54,7 +54,7 @@ ROWS = [
     Row("training:session-attendance", table(("trainer",), K_OUTSIDERS), target="ts1"),
     Row("training:session-attendance", table((), K2_OUTSIDERS, ("other_county_admin",)), target="ts3"),
     Row("training:session-cancel", POST_ONLY, target="ts1"),
-    Row("training:enrol-guardians", POST_ONLY, target="ts1"),
+    Row("training:enrol-invitees", POST_ONLY, target="ts1"),
     Row("training:enrol-walk-in", POST_ONLY, target="ts1"),
     Row("training:enrolment-cancel", POST_ONLY, target="ts1", extra_kwargs=ANY_ID),
     Row("training:attendance-mark", POST_ONLY, target="ts1", extra_kwargs=ANY_ID),

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lbc import access
 from lbc.services.errors import DomainError
-from training.attendance import mark_attendance
 from training.models import Attendance, Enrolment
+from training.participation import record_attendance
 from training.views.people import village_of
 
 
@@ -68,7 +68,11 @@ def attendance_mark(request: HttpRequest, public_id: Any, enrolment_id: Any) -> 
     attended = request.POST.get("attended") == "1"
     error = ""
     try:
-        mark_attendance(enrolment, attended=attended, by=request.user, request=request)
+        # The trainers' own service hours (授课时长) are credited with every mark; marks can be corrected.
+        service = dict.fromkeys(session.trainers.all())
+        record_attendance(
+            session, by=request.user, attended={enrolment: attended}, service=service, request=request
+        )
     except DomainError as exc:
         error = exc.message
     if not request.htmx:  # type: ignore[attr-defined]

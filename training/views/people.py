@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,12 +21,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lbc import access, audit
 from lbc.access import TrainingRights
-from lbc.models import Region
+from lbc.models import Guardian, Parent, Region
 from lbc.services.errors import DomainError
 from screening.reports import render_pdf
 from training.attendance import SessionInfo, SheetRow, SignInSheet
 from training.enrolment import Person, cancel_enrolment, enrol_person
 from training.forms import WalkInForm
+from training.invitations import Invitee
 from training.models import Enrolment, Session
 
 
@@ -60,10 +62,26 @@ def walk_in_villages(session: Session, rights: TrainingRights) -> Any:
     return Region.objects.filter(pk__in=rights.villages)
 
 
+def invitees_of(user: Any, session: Session) -> list[Invitee]:
+    """The user's invitation list (a village director's: their villages only), without those already in."""
+    found = access.invitees_for_session(user, session)
+    return [i for i in found if i.status not in (Enrolment.Status.ENROLLED, Enrolment.Status.WAITING)]
+
+
+def person_of(invitee: Invitee) -> Person | None:
+    if invitee.kind == "guardian":
+        guardian = Guardian.objects.filter(public_id=invitee.public_id).first()
+        return Person(guardian=guardian) if guardian else None
+    if invitee.kind == "parent":
+        parent = Parent.objects.filter(public_id=invitee.public_id).first()
+        return Person(parent=parent) if parent else None
+    user = get_user_model().objects.filter(username=invitee.public_id).first()
+    return Person(user=user) if user else None
+
+
 def enrolment_context(request: HttpRequest, session: Session, rights: TrainingRights) -> dict[str, Any]:
     enrolments = visible_enrolments(session, rights)
-    taken = {e.guardian_id for e in enrolments if e.guardian_id}
-    invitees = [g for g in access.training_invitees_for(request.user, session, rights) if g.pk not in taken]
+    invitees = invitees_of(request.user, session)
     return {
         "session": session,
         "rights": rights,
@@ -95,18 +113,19 @@ def report(request: HttpRequest, enrolment: Enrolment) -> None:
 
 @login_required
 @require_POST
-def enrol_guardian(request: HttpRequest, public_id: Any) -> HttpResponse:
-    session, rights = access.get_training_session_for_user(request.user, public_id, enrol=True)
-    wanted = request.POST.getlist("guardian")
-    invited = {str(g.public_id): g for g in access.training_invitees_for(request.user, session, rights)}
-    chosen = [invited[w] for w in wanted if w in invited]
+def enrol_invitees(request: HttpRequest, public_id: Any) -> HttpResponse:
+    session, _rights = access.get_training_session_for_user(request.user, public_id, enrol=True)
+    wanted = set(request.POST.getlist("invitee"))
+    # Only people on this user's invitation list can be enrolled from it.
+    chosen = [i for i in invitees_of(request.user, session) if f"{i.kind}:{i.public_id}" in wanted]
     if not chosen:
         messages.error(request, _("请先勾选要报名的人。"))
-    for guardian in chosen:
+    for invitee in chosen:
+        person = person_of(invitee)
+        if person is None:
+            continue
         try:
-            report(
-                request, enrol_person(session, Person(guardian=guardian), by=request.user, request=request)
-            )
+            report(request, enrol_person(session, person, by=request.user, request=request))
         except DomainError as exc:
             messages.error(request, exc.message)
     return redirect("training:session-enrolment", public_id=session.public_id)
