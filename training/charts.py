@@ -74,7 +74,7 @@ def change_png(title: str, changes: Sequence[tuple[str, PairedChange]], hidden: 
         range(len(shown)), [_("%(label)s（%(n)d对）") % {"label": label, "n": c.pairs} for label, c in shown]
     )
     axes.invert_yaxis()
-    axes.set_xlabel(_("培训后减培训前的平均变化（总分），横线为95%置信区间"))
+    axes.set_xlabel(_("培训后减培训前的问卷平均变化，横线为95％置信区间"))
     axes.set_title(title)
     _note(axes, hidden + len(changes) - len(shown), _("另有%(n)d项前后测配对少于5对，未画出"))
     return _png(figure)
