@@ -15,6 +15,7 @@ from lbc.models import Region
 def add_training(world: Any) -> None:
     from training.enrolment import Person, enrol_person
     from training.models import Audience, Material, Program, Session, Venue
+    from training.storage import material_storage
 
     def session(county: Region, village: Region, trainer: Any, days: int) -> Session:
         program = Program.objects.create(
@@ -45,4 +46,9 @@ def add_training(world: Any) -> None:
         program=world.ts1.program, title="祖辈课堂讲义", original_name="handout.txt",
         content_type="text/plain", size=12, sha256="0" * 64,
     )  # fmt: skip
-    world.tm1.file.save("handout.txt", ContentFile(b"synthetic...", name="handout.txt"), save=True)
+    # One shared file for every world built (the permission matrix builds hundreds), written once.
+    storage, name = material_storage(), "materials/test-world/handout.txt"
+    if not storage.exists(name):
+        storage.save(name, ContentFile(b"synthetic..."))
+    world.tm1.file.name = name
+    world.tm1.save()
