@@ -924,8 +924,8 @@ def can_see_warnings(user: UserLike) -> bool:
     return any(T.STATUS in caps.tiers for caps in scope_of(user).capabilities())
 
 
-def warning_children_for(user: UserLike) -> QuerySet[Child]:
-    """Children whose warnings the user sees: memberships and grants that carry the STATUS tier."""
+def _warning_conditions(user: UserLike) -> list[Q]:
+    """Conditions on Child: memberships and grants that carry the STATUS tier (403 for other roles)."""
     scope = _require_warning_role(user)
     conditions = [
         q
@@ -935,16 +935,38 @@ def warning_children_for(user: UserLike) -> QuerySet[Child]:
     if has_active_grants(user):
         granted = active_grants(user).filter(permission__codename__in=_WARNING_GRANTS)
         conditions.append(Q(pk__in=granted.values("content_object_id")))
+    return conditions
+
+
+def _rerooted(q: Q, prefix: str) -> Q:
+    """The same condition on a related model: Q(school_id=1) -> Q(child__school_id=1)."""
+    copy = Q()
+    copy.connector, copy.negated = q.connector, q.negated
+    copy.children = [_rerooted(c, prefix) if isinstance(c, Q) else (prefix + c[0], c[1]) for c in q.children]
+    return copy
+
+
+def warning_children_for(user: UserLike) -> QuerySet[Child]:
+    """Children whose warnings the user sees: memberships and grants that carry the STATUS tier."""
+    conditions = _warning_conditions(user)
     if not conditions:
         return Child.objects.none()
     return Child.objects.filter(functools.reduce(operator.or_, conditions))
 
 
 def warnings_for(user: UserLike) -> QuerySet[Warning]:
-    """Every warning (open or closed) of the children in the user's scope; 403 for roles without warnings."""
+    """Every warning (open or closed) of the children in the user's scope; 403 for roles without warnings.
+
+    The scope is a condition on the joined child (not a subquery of children): there are far fewer
+    warnings than children, so the database walks the warnings and looks each child up by key.
+    """
     from screening.models import Warning
 
-    return Warning.objects.filter(child__in=warning_children_for(user))
+    conditions = _warning_conditions(user)
+    if not conditions:
+        return Warning.objects.none()
+    rerooted = [_rerooted(q, "child__") for q in conditions]
+    return Warning.objects.filter(functools.reduce(operator.or_, rerooted))
 
 
 def warning_actions(rights: Rights) -> frozenset[str]:

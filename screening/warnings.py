@@ -100,7 +100,6 @@ TRANSITIONS: dict[str, Transition] = {
 # (translated) reason it may not be closed yet. Other modules add their checks here (one line each).
 CLOSE_CHECKS: list[str] = [
     "screening.warnings.response_recorded",
-    "screening.interventions.closure_signed_off",
 ]
 
 
@@ -540,7 +539,8 @@ def raise_warnings(
     open_by_child: dict[int, Warning] = {}
     for start in range(0, len(child_ids), 500):
         chunk = child_ids[start : start + 500]
-        for w in Warning.objects.select_for_update(of=("self",)).filter(child_id__in=chunk).exclude(state=S.CLOSED):
+        locked = Warning.objects.select_for_update(of=("self",)).filter(child_id__in=chunk)
+        for w in locked.exclude(state=S.CLOSED):
             open_by_child[w.child_id] = w
     rules = _CountyRules()
     school_ids = {a.child.school_id for a in ordered if a.tier in WARNING_TIERS and a.child.school_id}

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -32,6 +33,7 @@ from screening.services import thresholds_for
 from screening.tiers import Thresholds, Tier, action_for, neutral_label, tier_label
 
 PAGE_SIZE = 100
+RESCREEN_ROWS = 50
 RESCREEN_DAYS_AHEAD = 7
 ACTIONABLE = sorted(deadlines.UNACKNOWLEDGED | deadlines.ACKNOWLEDGED)
 TIER_CSS = {
@@ -104,6 +106,10 @@ def _row(w: Warning, rights: access.Rights, now: dt.datetime, th: _Thresholds) -
         "school": child.school.name if child.school else "",
         "village": child.village.name if "village" in child_shown else "",
         "grade": child.grade if "grade" in child_shown else None,
+        "url": reverse("screening:warning-detail", kwargs={"public_id": w.public_id}),
+        "grade_label": _("%(grade)s年级") % {"grade": child.grade}
+        if "grade" in child_shown and child.grade
+        else "",
         "neutral_label": neutral_label(Tier(w.tier)),
         "action": action_for(w.tier, w.context_score, th(w.county_id)),
     }
@@ -113,6 +119,7 @@ def _row(w: Warning, rights: access.Rights, now: dt.datetime, th: _Thresholds) -
             "tier_css": TIER_CSS.get(w.tier, "secondary"),
             "state": WarningState(w.state).label,
             "due_at": w.due_at,
+            "due_text": timezone.localtime(w.due_at).strftime("%Y-%m-%d %H:%M"),
             "context_score": w.context_score,
             "overdue": deadlines.is_overdue(state=w.state, due=w.due_at, now=now),
             "level": EscalationLevel(w.escalation_level).label,
@@ -130,7 +137,10 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     f = _filters(request, can_colour)
     qs = _apply_filters(base, f, now)
     page = Paginator(
-        ordered(qs, now).select_related("child", "child__school", "child__village", "assigned_to"), PAGE_SIZE
+        ordered(qs, now)
+        .select_related("child", "child__school", "child__village", "assigned_to")
+        .defer("child__id_number"),
+        PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     items = list(page.object_list)
     rights = access.rights_for_children(request.user, [w.child for w in items])
@@ -144,6 +154,18 @@ def warning_list(request: HttpRequest) -> HttpResponse:
         "now": now,
         "tiers": [(t.value, tier_label(t)) for t in warnings.TIER_ORDER],
         "states": [(s.value, s.label) for s in WarningState],
+        "labels": {
+            "child": _("儿童"),
+            "school": _("学校"),
+            "tier": _("等级"),
+            "state": _("状态"),
+            "due": _("响应期限"),
+            "context": _("关注度"),
+            "assigned": _("负责人"),
+            "label": _("标记"),
+            "action": _("需要的行动"),
+            "overdue": _("已超期"),
+        },
     }
     if can_colour:
         open_qs = base.exclude(state=WarningState.CLOSED)
@@ -167,17 +189,28 @@ def _rescreens_due(user: Any, now: dt.datetime) -> list[dict[str, Any]]:
         access.rescreens_for(user)
         .filter(status=RescreenDue.Status.PENDING, due_on__lte=today + dt.timedelta(days=RESCREEN_DAYS_AHEAD))
         .select_related("child", "warning")
-        .order_by("due_on", "pk")[:PAGE_SIZE]
+        .only(
+            "kind",
+            "reason",
+            "earliest_on",
+            "due_on",
+            "child__family_name",
+            "child__given_name",
+            "warning__public_id",
+        )
+        .order_by("due_on", "pk")[:RESCREEN_ROWS]
     )
     return [
         {
             "child": f"{r.child.family_name}{r.child.given_name}",
             "kind": r.get_kind_display(),
             "reason": r.reason,
-            "earliest_on": r.earliest_on,
-            "due_on": r.due_on,
+            "earliest_on": r.earliest_on.isoformat(),
+            "due_on": r.due_on.isoformat(),
             "overdue": r.due_on < today,
-            "warning": r.warning.public_id if r.warning else None,
+            "url": reverse("screening:warning-detail", kwargs={"public_id": r.warning.public_id})
+            if r.warning
+            else "",
         }
         for r in due
     ]

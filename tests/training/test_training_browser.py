@@ -12,8 +12,16 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.conftest import build_world
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in, watch_console
-from training.models import Session
+from tests.test_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    assert_no_sideways_scroll,
+    log_in,
+    watch_console,
+)
+from training.models import Attendance, Session
 
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -82,4 +90,24 @@ def test_a_trainer_schedules_a_six_week_grandparent_class_and_downloads_its_sign
         path = download.path()
         assert path is not None and path.read_bytes().startswith(b"%PDF")
         assert not problems, problems
+
+        # On a phone during the class: one tap per person, saved at once (htmx swaps the row).
+        Session.objects.filter(pk=world.ts1.pk).update(
+            starts_at=timezone.now() - dt.timedelta(minutes=20),
+            ends_at=timezone.now() + dt.timedelta(minutes=70),
+        )
+        phone = browser.new_context(
+            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+            storage_state=context.storage_state(), locale="zh-CN",
+        )  # fmt: skip
+        mobile = phone.new_page()
+        mobile_problems = watch_console(mobile)
+        mobile.goto(f"{base}/training/sessions/{world.ts1.public_id}/attendance/")
+        expect(mobile.get_by_role("heading", level=1)).to_contain_text("记录出勤")
+        mobile.get_by_role("button", name="测试祖母 到了").tap()
+        expect(mobile.locator(".attendance-row").first).to_contain_text("已到")
+        assert Attendance.objects.filter(enrolment__guardian=world.g1, attended=True).exists()
+        assert_no_sideways_scroll(mobile)
+        shot(mobile, "training-attendance-phone")
+        assert not mobile_problems, mobile_problems
         browser.close()
