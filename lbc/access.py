@@ -942,7 +942,10 @@ def _rerooted(q: Q, prefix: str) -> Q:
     """The same condition on a related model: Q(school_id=1) -> Q(child__school_id=1)."""
     copy = Q()
     copy.connector, copy.negated = q.connector, q.negated
-    copy.children = [_rerooted(c, prefix) if isinstance(c, Q) else (prefix + c[0], c[1]) for c in q.children]
+    copy.children = [
+        _rerooted(c, prefix) if isinstance(c, Q) else (prefix + c[0], c[1])  # type: ignore[index]
+        for c in q.children
+    ]
     return copy
 
 

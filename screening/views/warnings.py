@@ -116,7 +116,7 @@ def _row(w: Warning, rights: access.Rights, now: dt.datetime, th: _Thresholds) -
     if "tier" in shown:
         row |= {
             "tier": tier_label(Tier(w.tier)),
-            "tier_css": TIER_CSS.get(w.tier, "secondary"),
+            "tier_css": TIER_CSS.get(Tier(w.tier), "secondary"),
             "state": WarningState(w.state).label,
             "due_at": w.due_at,
             "due_text": timezone.localtime(w.due_at).strftime("%Y-%m-%d %H:%M"),
@@ -316,8 +316,9 @@ def _transfer(warning: Warning, target: str, common: dict[str, Any]) -> None:
         raise DomainError(_("请选择转交对象。"))
 
 
-def _uuid(value: str) -> uuid.UUID | None:
+def _uuid(value: str) -> str:
+    """A valid UUID string, or the nil UUID (matches nothing) for anything else."""
     try:
-        return uuid.UUID(value)
+        return str(uuid.UUID(value))
     except ValueError:
-        return None
+        return str(uuid.UUID(int=0))
