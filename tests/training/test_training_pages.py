@@ -420,6 +420,17 @@ def test_no_training_page_shows_a_tier_or_score(login: Any, world: World, person
     assert "测试祖母" in client.get(url("session-enrolment", world.ts1)).content.decode()
 
 
+def test_the_api_gives_a_trainer_no_child_and_no_tier(login: Any, world: World) -> None:
+    client = login("trainer")
+    for page in (
+        reverse("api:child-list"),
+        reverse("api:child-detail", kwargs={"public_id": world.c1.public_id}),
+    ):
+        response = client.get(page)
+        assert response.status_code in (403, 404), page
+        assert not [m for m in TIER_MARKERS if m in response.content.decode()], page
+
+
 def test_the_invitation_list_never_tells_why_someone_comes_first(world: World) -> None:
     from lbc.access import get_training_session_for_user
     from training.views.people import invitees_of
