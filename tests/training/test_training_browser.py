@@ -106,6 +106,7 @@ def test_a_trainer_schedules_a_six_week_grandparent_class_and_downloads_its_sign
         expect(mobile.get_by_role("heading", level=1)).to_contain_text("记录出勤")
         mobile.get_by_role("button", name="测试祖母 到了").tap()
         expect(mobile.locator(".attendance-row").first).to_contain_text("已到")
+        expect(mobile.locator("#attendance-count")).to_contain_text("已到 1/1 人")
         assert Attendance.objects.filter(enrolment__guardian=world.g1, attended=True).exists()
         assert_no_sideways_scroll(mobile)
         shot(mobile, "training-attendance-phone")

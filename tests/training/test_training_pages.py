@@ -169,6 +169,7 @@ def test_marking_present_credits_the_session_hours_and_the_trainers_service_hour
     assert response.status_code == 200
     html = response.content.decode()
     assert html.strip().startswith("<li") and "已到" in html and "1.5" in html
+    assert 'id="attendance-count" hx-swap-oob="true"' in html and "已到 1/1 人" in html
     mark = Attendance.objects.get(enrolment=enrolment)
     assert mark.attended and mark.hours == world.ts1.hours
     service = Attendance.objects.get(session=world.ts1, user=world.user("trainer"))

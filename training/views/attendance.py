@@ -47,6 +47,7 @@ def attendance_page(request: HttpRequest, public_id: Any) -> HttpResponse:
         "session": session,
         "rows": rows,
         "present": sum(1 for r in rows if r["attended"]),
+        "total": len(rows),
         "started": session.starts_at <= timezone.now(),
         "service": [(a.user.get_full_name() or a.user.get_username(), a.hours) for a in service if a.user],
     }
@@ -82,5 +83,12 @@ def attendance_mark(request: HttpRequest, public_id: Any, enrolment_id: Any) -> 
             messages.error(request, error)
         return redirect("training:session-attendance", public_id=session.public_id)
     mark = Attendance.objects.filter(enrolment=enrolment).first()
-    context = {"session": session, "row": row_of(enrolment, mark, error)}
+    rows = rows_of(session)
+    context = {
+        "session": session,
+        "row": row_of(enrolment, mark, error),
+        "oob": True,  # the count above the list is swapped too (htmx out-of-band)
+        "present": sum(1 for r in rows if r["attended"]),
+        "total": len(rows),
+    }
     return render(request, "training/_attendance_row.html", context)
