@@ -100,6 +100,7 @@ TRANSITIONS: dict[str, Transition] = {
 # (translated) reason it may not be closed yet. Other modules add their checks here (one line each).
 CLOSE_CHECKS: list[str] = [
     "screening.warnings.response_recorded",
+    "screening.interventions.closure_signed_off",
 ]
 
 
