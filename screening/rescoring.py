@@ -36,6 +36,7 @@ from screening.services import (
     thresholds_from,
 )
 from screening.tiers import Disclosure, Thresholds, TierDecision, assign_tier
+from screening.warnings import raise_warnings
 
 RANK = {"GREEN": 0, "GREY": 1, "YELLOW": 2, "ORANGE": 3, "RED": 4, "RED_ACUTE": 5}
 RED_TIERS = frozenset({"RED", "RED_ACUTE"})
@@ -88,6 +89,8 @@ def rescore_campaign(campaign: Campaign, *, by: Any, reason: str, request: Any =
         outcomes = [_rescore(a, thresholds) for a in assessments]
         written = [o for o in outcomes if o.fields or o.responses or (o.blocked and _new_block(o, noted))]
         _write(written, by=by, reason=reason[:200])
+        # A tier that rose raises (or opens) the child's warning; a lower one never lowers it.
+        raise_warnings([o.assessment for o in written if RANK[o.assessment.tier] > RANK[o.old_tier]], by=by)
         counts = _counts(len(assessments), written)
         audit.record("screening.campaign.rescored", actor=by, request=request, obj=locked,
                      detail={**counts.as_dict(), "reason": reason[:200]})
