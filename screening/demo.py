@@ -24,6 +24,7 @@ from lbc.demo.county import school_year_of
 from lbc.demo.identifiers import new_uuid
 from lbc.models import Child, ChildGuardian, Consent, Guardian, Parent, Region, School
 from screening.context import context_score
+from screening.demo_responders import seed_responders
 from screening.demo_warnings import seed_warnings
 from screening.models import Assessment, Campaign, Response, Tier
 from screening.scoring import ScoreResult
@@ -97,6 +98,7 @@ def seed_screenings(county: Region, *, seed: int, today: dt.date) -> dict[str, i
     assessments, responses = _assess(plan, county, seed, rng)
     set_latest_tier([a.child_id for a in assessments])
     counts = summary_counts(list(plan.campaigns.values()), plan.consents, assessments, responses)
+    counts |= seed_responders(county, seed=seed)
     evening = timezone.make_aware(dt.datetime.combine(today, dt.time(18, 0)))
     counts |= seed_warnings(county, assessments, seed=seed, now=min(timezone.now(), evening))
     audit.record("screening.demo.seeded", detail=counts)

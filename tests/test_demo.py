@@ -391,7 +391,14 @@ def visible(role: str) -> set[int]:
 
 def test_each_persona_sees_only_its_scope(personas: list[dict[str, str]]) -> None:
     everyone = set(Child.objects.values_list("pk", flat=True))
-    scope = {m.role: m for m in Membership.objects.select_related("region", "school", "school_class")}
+    # The personas' own memberships; the demo also has synthetic counsellors of other schools.
+    logins = {p["username"] for p in personas}
+    scope = {
+        m.role: m
+        for m in Membership.objects.filter(user__username__in=logins).select_related(
+            "region", "school", "school_class"
+        )
+    }
     township = scope[Role.TOWNSHIP_SUPERVISOR].region
     village = scope[Role.VILLAGE_DIRECTOR].region
     school = scope[Role.COUNSELLOR].school
