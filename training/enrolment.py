@@ -11,7 +11,6 @@ waiting list at the next position; a cancellation promotes the first waiting per
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -29,12 +28,12 @@ from lbc.services.errors import DomainError
 
 from . import messages
 from .models import Enrolment, Session
-from .scheduling import clashes
+from .scheduling import Booking, clashes
 from .sessions import (
     attendee_key,
     attendee_party,
     booking_of,
-    bookings_between,
+    place_of,
     sessions_between,
     windows_for,
 )
@@ -104,20 +103,30 @@ def _already(session: Session, person: Person) -> bool:
 
 
 def _clash_messages(session: Session, enrolment: Enrolment) -> list[str]:
-    """Clashes of this person's other enrolled sessions with ``session``."""
+    """Clashes of this person's other enrolled sessions with ``session`` (a walk-in is known only here)."""
     key = attendee_key(enrolment)
-    if key.startswith("enrolment:"):
+    field, _sep, pk = key.partition(":")
+    if field not in ("guardian", "parent", "user"):
         return []
-    me = booking_of(sessions_between(session.starts_at, session.ends_at).get(pk=session.pk))
-    others = [
-        b
-        for b in bookings_between(session.starts_at, session.ends_at)
-        if any(p.key == key for p in b.attendees)
-    ]
-    proposal = dataclasses.replace(me, attendees=frozenset({attendee_party(enrolment)}))
-    return [
-        c.message for c in clashes(proposal, others, windows_for(session.county_id)) if c.kind == "attendee"
-    ]
+    windows = windows_for(session.county_id)
+    others = list(
+        sessions_between(session.starts_at - windows.travel_buffer, session.ends_at + windows.travel_buffer)
+        .filter(**{"enrolments__status": Enrolment.Status.ENROLLED, f"enrolments__{field}_id": int(pk)})
+        .exclude(pk=session.pk)
+        .distinct()
+    )
+    if not others:
+        return []
+    me = Booking(
+        start=session.starts_at,
+        end=session.ends_at,
+        place=place_of(session.venue),
+        label=session.program.name,
+        key=f"session:{session.pk}",
+        attendees=frozenset({attendee_party(enrolment)}),
+    )
+    found = clashes(me, [booking_of(s) for s in others], windows)
+    return [c.message for c in found if c.kind == "attendee"]
 
 
 def _take_seat(session: Session) -> bool:

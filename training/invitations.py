@@ -74,29 +74,32 @@ def _statuses(session: Session, field: str) -> dict[int, str]:
     return dict(rows.values_list(f"{field}_id", "status"))
 
 
-def _ordered(people: Iterable[tuple[bool, str, str, int, Invitee]]) -> list[Invitee]:
-    # Needing it most first, then by village and name; the flag itself is dropped here.
-    return [row[-1] for row in sorted(people, key=lambda r: (not r[0], r[1], r[2], r[3]))]
+def _first(rows: Iterable[tuple[bool, str, str, int]], limit: int) -> list[int]:
+    """Ids of the first ``limit`` people: needing it most first, then by village and name. Sorting uses
+    plain columns only, so phones are decrypted for the returned rows alone."""
+    return [row[3] for row in sorted(rows, key=lambda r: (not r[0], r[1], r[2], r[3]))[:limit]]
 
 
-def _guardians(session: Session, children: QuerySet[Child]) -> list[Invitee]:
+def _guardians(session: Session, children: QuerySet[Child], limit: int) -> list[Invitee]:
     needy = set(children_needing_support(children).values_list("pk", flat=True))
     flag: dict[int, bool] = {}
     for guardian_id, child_id in ChildGuardian.objects.filter(child__in=children).values_list(
         "guardian_id", "child_id"
     ):
         flag[guardian_id] = flag.get(guardian_id, False) or child_id in needy
+    rows = Guardian.objects.filter(pk__in=list(flag)).values_list("pk", "name", "village__name")
+    chosen = _first(((flag[pk], village, name, pk) for pk, name, village in rows), limit)
     statuses = _statuses(session, "guardian")
-    rows = []
-    for g in Guardian.objects.filter(pk__in=list(flag)).select_related("village"):
-        invitee = Invitee(
-            "guardian", str(g.public_id), g.name, g.phone, g.village.name, statuses.get(g.pk, "")
-        )
-        rows.append((flag[g.pk], g.village.name, g.name, g.pk, invitee))
-    return _ordered(rows)
+    found = Guardian.objects.select_related("village").in_bulk(chosen)
+    return [
+        Invitee("guardian", str(g.public_id), g.name, g.phone, g.village.name, statuses.get(g.pk, ""))
+        for g in (found[pk] for pk in chosen)
+    ]
 
 
-def _parents(session: Session, children: QuerySet[Child], windows: AudienceWindows) -> list[Invitee]:
+def _parents(
+    session: Session, children: QuerySet[Child], windows: AudienceWindows, limit: int
+) -> list[Invitee]:
     """At an employer site: the parents working there. Otherwise parents at home, or (around Spring
     Festival) those who come home for it, of the area's households; remote sessions reach everyone."""
     needy_households = set(children_needing_support(children).values_list("household_id", flat=True))
@@ -113,37 +116,32 @@ def _parents(session: Session, children: QuerySet[Child], windows: AudienceWindo
             if windows.in_spring_festival(session.starts_at.astimezone(windows.tz).date()):
                 home |= Q(return_period=Parent.ReturnPeriod.SPRING_FESTIVAL)
             parents = parents.filter(home)
+    rows = parents.values_list("pk", "name", "household_id", "household__village__name")
+    chosen = _first(((h in needy_households, village, name, pk) for pk, name, h, village in rows), limit)
     statuses = _statuses(session, "parent")
-    rows = []
-    for p in parents.select_related("household__village"):
-        village = p.household.village.name
-        invitee = Invitee("parent", str(p.public_id), p.name, p.phone, village, statuses.get(p.pk, ""))
-        rows.append((p.household_id in needy_households, village, p.name, p.pk, invitee))
-    return _ordered(rows)
+    found = Parent.objects.select_related("household__village").in_bulk(chosen)
+    return [
+        Invitee("parent", str(p.public_id), p.name, p.phone, p.household.village.name, statuses.get(p.pk, ""))
+        for p in (found[pk] for pk in chosen)
+    ]
 
 
-def _staff(session: Session, roles: Iterable[str]) -> list[Invitee]:
+def _staff(session: Session, roles: Iterable[str], limit: int) -> list[Invitee]:
     county = session.county
     in_county = Q(region__path__startswith=county.path) | Q(school__county_id=county.pk)
     in_county |= Q(school_class__school__county_id=county.pk)
     in_county |= Q(role=Role.VOLUNTEER, user__volunteer__organisation__region__path__startswith=county.path)
     user_ids = Membership.objects.current().filter(in_county, role__in=list(roles)).values("user_id")
+    users = list(get_user_model().objects.filter(pk__in=user_ids, is_active=True).select_related("volunteer"))
+    names = {u.pk: u.get_full_name() or u.get_username() for u in users}
+    chosen = set(_first(((False, "", names[u.pk], u.pk) for u in users), limit))
     statuses = _statuses(session, "user")
-    rows = []
-    for u in get_user_model().objects.filter(pk__in=user_ids, is_active=True).select_related("volunteer"):
+    invitees = []
+    for u in sorted((u for u in users if u.pk in chosen), key=lambda u: (names[u.pk], u.pk)):
         volunteer: Any = getattr(u, "volunteer", None)
-        name = u.get_full_name() or u.get_username()
         phone = volunteer.phone if volunteer is not None else ""
-        rows.append(
-            (
-                False,
-                "",
-                name,
-                u.pk,
-                Invitee("user", u.get_username(), name, phone, "", statuses.get(u.pk, "")),
-            )
-        )
-    return _ordered(rows)
+        invitees.append(Invitee("user", u.get_username(), names[u.pk], phone, "", statuses.get(u.pk, "")))
+    return invitees
 
 
 def draw_invitees(
@@ -152,8 +150,8 @@ def draw_invitees(
     """Invitees of ``session`` in invitation order; ``villages`` limits them to people of those villages
     (a village director's). Staff audiences (teachers, community staff, volunteers) have no village list."""
     if session.audience in STAFF_ROLES:
-        return [] if villages is not None else _staff(session, STAFF_ROLES[session.audience])[:limit]
+        return [] if villages is not None else _staff(session, STAFF_ROLES[session.audience], limit)
     children = area_children(session, villages)
     if session.audience == Audience.PARENTS:
-        return _parents(session, children, windows)[:limit]
-    return _guardians(session, children)[:limit]
+        return _parents(session, children, windows, limit)
+    return _guardians(session, children, limit)

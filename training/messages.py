@@ -65,7 +65,7 @@ def time_phrase(moment: dt.datetime) -> str:
         return _("%(part)s%(hour)d点") % {"part": part, "hour": shown}
     if t.minute == 30:
         return _("%(part)s%(hour)d点半") % {"part": part, "hour": shown}
-    return _("%(part)s%(hour)d点%(minute)d分") % {"part": part, "hour": shown, "minute": t.minute}
+    return _("%(part)s%(hour)d点%(minute)02d分") % {"part": part, "hour": shown, "minute": t.minute}
 
 
 def _where(session: Session) -> str:

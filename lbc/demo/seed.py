@@ -14,6 +14,7 @@ from django.utils import timezone
 from lbc import audit
 from lbc.models import Child, ChildGuardian, Guardian, Household, Parent, Region
 from screening.demo import seed_screenings
+from training.demo import seed_training
 
 from .constants import BULK_BATCH, COUNTY_CODE, DEFAULT_CHILDREN
 from .county import CountyLayout, build_county
@@ -26,6 +27,7 @@ class SeedResult:
     counts: dict[str, int]
     seconds: float
     screenings: dict[str, int] = field(default_factory=dict)
+    training: dict[str, int] = field(default_factory=dict)
 
 
 def demo_county_exists() -> bool:
@@ -85,4 +87,5 @@ def seed_demo_county(*, seed: int = 1, children: int = DEFAULT_CHILDREN,
         counts = _counts(layout, population, len(users))
         audit.record("lbc.demo.seeded", detail=counts)
         screenings = seed_screenings(layout.county, seed=seed, today=day)
-    return SeedResult(counts, time.perf_counter() - started, screenings)
+        training = seed_training(layout.county, seed=seed, today=day)
+    return SeedResult(counts, time.perf_counter() - started, screenings, training)

@@ -16,6 +16,7 @@ from lbc.demo.seed import can_reset, demo_county_exists, reset_database, seed_de
 from lbc.demo.serve import serve
 from lbc.keycheck import ensure_keys_match
 from screening.demo import summary as screening_summary
+from training.demo import summary as training_summary
 
 # Sequence numbers of synthetic ID numbers run out beyond this size (500 per birth date and sex).
 MAX_CHILDREN = 200_000
@@ -39,7 +40,9 @@ class Command(BaseCommand):
         "Demo mode only (LBC_DEMO_MODE=1). Seeds the synthetic demo county (1 county, 10 townships, "
         "100 villages, about 30 schools with classes, households with children, guardians and parents, "
         "one login per role, and synthetic screenings: one completed autumn campaign per school with "
-        "grades 4-9, screening consents and assessments) in one transaction, unless the county exists "
+        "grades 4-9, screening consents and assessments; synthetic training: programs for all audiences "
+        "and levels, a month of sessions around today with enrolments, a waiting list and past attendance) "
+        "in one transaction, unless the county exists "
         "already; prints the logins; "
         "then serves http://127.0.0.1:PORT and runs the background task worker until Ctrl-C. "
         "--reset first empties the whole database (SQLite only). --no-serve stops after seeding; "
@@ -76,6 +79,7 @@ class Command(BaseCommand):
             result = seed_demo_county(seed=options["seed"], children=options["children"])
             self._inform(output.summary(result, options["seed"]))
             self._inform(screening_summary(result.screenings))
+            self._inform(training_summary(result.training))
         personas = list_personas()
         if options["json"]:
             self.stdout.write(json.dumps([p.as_dict() for p in personas], ensure_ascii=False, indent=2))
