@@ -100,6 +100,17 @@ def test_the_check_says_when_there_is_no_clash(login: Any, world: World) -> None
     assert "没有发现" in check.content.decode()
 
 
+def test_the_check_warns_about_an_evening_class_for_grandparents_without_refusing(
+    login: Any, world: World
+) -> None:
+    html = (
+        login("trainer")
+        .get(url("session-check"), series_form(world, start="19:00", end="20:30"))
+        .content.decode()
+    )
+    assert "提醒" in html and "白天" in html and "不能安排" not in html
+
+
 def test_a_county_administrator_may_not_schedule(login: Any, world: World) -> None:
     assert login("county_admin").post(url("session-create"), series_form(world)).status_code == 403
     assert not Session.objects.filter(series__isnull=False).exists()
