@@ -468,3 +468,11 @@ def test_serving_runs_the_worker_beside_the_server_and_stops_it_after(interrupt:
     assert server[2:] == ["runserver", "--noreload", "127.0.0.1:8765"]
     assert log[:3] == [("start", "db_worker"), ("start", "run_periodic"), ("start", "runserver")]
     assert log[-2:] == [("terminate", "run_periodic"), ("terminate", "db_worker")]
+
+
+def test_the_demo_has_one_report_under_review_and_one_just_received(personas: list[dict[str, str]]) -> None:
+    from lbc.models import HarmReport
+
+    statuses = sorted(HarmReport.objects.values_list("status", flat=True))
+    assert statuses == [HarmReport.Status.RECEIVED, HarmReport.Status.REVIEWING]
+    assert all("演示数据" in r.narrative for r in HarmReport.objects.all())

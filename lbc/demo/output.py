@@ -17,6 +17,7 @@ COUNT_LABELS = {
     "classes": gettext_lazy("班级"), "organisations": gettext_lazy("单位"),
     "households": gettext_lazy("家庭"), "children": gettext_lazy("儿童"),
     "guardians": gettext_lazy("照料人"), "parents": gettext_lazy("父母"), "users": gettext_lazy("演示账号"),
+    "reports": gettext_lazy("强制报告"),
 }
 
 

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lbc import audit
+from lbc.demo.reports import seed_reports
 from lbc.models import Child, ChildGuardian, Guardian, Household, Parent, Region
 from screening.demo import seed_screenings
 from training.demo import seed_training
@@ -88,4 +89,5 @@ def seed_demo_county(*, seed: int = 1, children: int = DEFAULT_CHILDREN,
         audit.record("lbc.demo.seeded", detail=counts)
         screenings = seed_screenings(layout.county, seed=seed, today=day)
         training = seed_training(layout.county, seed=seed, today=day)
+        counts |= seed_reports(users)
     return SeedResult(counts, time.perf_counter() - started, screenings, training)
