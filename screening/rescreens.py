@@ -21,7 +21,7 @@ from lbc import audit
 from lbc.models import Child
 from lbc.services.errors import DomainError
 from screening.instruments import UnknownInstrument, get_instrument
-from screening.models import Assessment, LifeEvent, RescreenDue
+from screening.models import Assessment, LifeEvent, RescreenDue, Response
 from screening.tiers import DEFAULT_THRESHOLDS, Thresholds, Tier
 
 DAY = dt.timedelta(days=1)
@@ -112,6 +112,19 @@ def plan_after_event(
 
 def assessment_recall(assessment: Assessment) -> int:
     return recall_days(assessment.responses.values_list("instrument_code", "instrument_version"))
+
+
+def recalls_of(assessment_ids: Sequence[int]) -> dict[int, int]:
+    """``assessment_recall`` for many assessments in a few queries (the import raises hundreds at once)."""
+    instruments: dict[int, list[tuple[str, str]]] = {pk: [] for pk in assessment_ids}
+    ids = list(instruments)
+    for start in range(0, len(ids), 500):
+        rows = Response.objects.filter(assessment_id__in=ids[start : start + 500]).values_list(
+            "assessment_id", "instrument_code", "instrument_version"
+        )
+        for assessment_id, code, version in rows:
+            instruments[assessment_id].append((code, version))
+    return {pk: recall_days(pairs) for pk, pairs in instruments.items()}
 
 
 def rows_for(

@@ -28,6 +28,7 @@ from lbc.models import Region, Role, School
 from lbc.notifications import queue_message
 from lbc.services.errors import DomainError
 from screening import deadlines, rescreens
+from screening.bulk import insert_rows
 from screening.deadlines import WarningSettings, settings_from
 from screening.models import (
     Assessment,
@@ -604,16 +605,17 @@ def _retier_new(warning: Warning, assessment: Assessment, rules: _CountyRules, n
 def _insert_new(fresh: list[Warning], rules: _CountyRules, *, by: Any, now: dt.datetime) -> None:
     if not fresh:
         return
-    Warning.objects.bulk_create(fresh)
-    if any(w.pk is None for w in fresh):  # databases that do not return ids from a bulk insert
-        ids = dict(
-            Warning.objects.filter(child_id__in=[w.child_id for w in fresh])
-            .exclude(state=S.CLOSED)
-            .values_list("child_id", "pk")
-        )
-        for w in fresh:
-            w.pk = ids[w.child_id]
-    WarningEvent.objects.bulk_create(
+    # An import raises hundreds of warnings at once: plain executemany, ids read back by public id.
+    insert_rows(Warning, fresh)
+    ids: dict[Any, int] = {}
+    public_ids = [w.public_id for w in fresh]
+    for start in range(0, len(public_ids), 500):
+        chunk = public_ids[start : start + 500]
+        ids.update(Warning.objects.filter(public_id__in=chunk).values_list("public_id", "pk"))
+    for w in fresh:
+        w.pk = ids[w.public_id]
+    insert_rows(
+        WarningEvent,
         [
             WarningEvent(
                 warning=w,
@@ -631,7 +633,7 @@ def _insert_new(fresh: list[Warning], rules: _CountyRules, *, by: Any, now: dt.d
     )
     plans: list[RescreenDue] = []
     counsellors: dict[int, list[Any]] = {}
-    recall_cache: dict[int, int] = {}
+    recall_cache = rescreens.recalls_of([w.assessment.pk for w in fresh])
     urgent = [w for w in fresh if w.tier in NOTIFY_ON_RAISE and w.school_id is not None]
     schools = School.objects.in_bulk({w.school_id for w in urgent})
     for w in fresh:
@@ -648,7 +650,7 @@ def _insert_new(fresh: list[Warning], rules: _CountyRules, *, by: Any, now: dt.d
             _text(w, rules(w.county_id)[0]),
             f"warning:{w.public_id}:raised:{w.tier}",
         )
-    RescreenDue.objects.bulk_create(plans)
+    insert_rows(RescreenDue, plans)
     audit.record("screening.warning.raised", actor=by, detail={"warnings": len(fresh)})
 
 

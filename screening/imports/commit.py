@@ -19,18 +19,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, router, transaction
-from django.db.models import Model
+from django.db import transaction
 from django.utils import timezone
 
 from lbc import audit
+from screening.bulk import insert_rows
 from screening.models import Assessment, Campaign, ImportBatch, Response
 from screening.services import assessment_row, response_row, set_latest_tier
 from screening.warnings import raise_warnings
 
 from .scoring import ScoredRow
-
-BULK_SIZE = 1000
 
 
 @dataclass(frozen=True)
@@ -106,24 +104,6 @@ def write_batch(batch: ImportBatch, rows: Sequence[ScoredRow], *, by: Any) -> Wr
         batch.finished_at = timezone.now()
         batch.save(update_fields=["status", "created_count", "progress", "finished_at", "report"])
     return written
-
-
-def insert_rows(model: type[Model], objs: Sequence[Model]) -> None:
-    """INSERT every object (primary keys left to the database); no signals, as with bulk_create."""
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model, values as parameters)
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), BULK_SIZE):
-            chunk = objs[start : start + BULK_SIZE]
-            cursor.executemany(
-                sql, [[f.get_db_prep_save(f.pre_save(o, True), connection) for f in fields] for o in chunk]
-            )
 
 
 def assessment_for(batch: ImportBatch, key: str, row: ScoredRow, by: Any) -> Assessment:
