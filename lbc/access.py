@@ -743,20 +743,6 @@ def invitees_for_session(user: UserLike, session: Session) -> list[Invitee]:
     return draw_invitees(session, windows_for(session.county_id), villages=villages)
 
 
-def invitees_for_session(user: UserLike, session: Session) -> list[Invitee]:
-    """Invitation list drawn from the registry (``training.invitations``): guardians or parents whose
-    children need it most come first, then the others of the session's villages and schools; staff
-    audiences list staff of the county. Each invitee is a name, phone, village and enrolment status only:
-    no tier, score, reason or priority. Trainers of the county get everyone the session reaches, village
-    directors the people of their villages; 404 outside the scope, 403 for roles that do not enrol."""
-    from training.invitations import draw_invitees
-    from training.sessions import windows_for
-
-    session, rights = get_training_session_for_user(user, session.public_id, enrol=True)
-    villages = None if rights.manage else set(rights.villages)
-    return draw_invitees(session, windows_for(session.county_id), villages=villages)
-
-
 # --- administration (county administrators) -----------------------------------------------------
 
 
@@ -836,9 +822,7 @@ def require_reporter(user: UserLike) -> UserScope:
 
 def _handled_areas(user: UserLike) -> tuple[set[int], set[int]]:
     scope = scope_of(user)
-    townships = {
-        m.region_id for m in scope.memberships if m.role == Role.TOWNSHIP_SUPERVISOR and m.region_id
-    }
+    townships = {m.region_id for m in scope.memberships if m.role == Role.TOWNSHIP_SUPERVISOR and m.region_id}
     return townships, scope.admin_county_ids()
 
 

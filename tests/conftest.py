@@ -177,8 +177,8 @@ def build_world() -> World:
         users,
     )
     add_screening(world)
-    add_reports(world)
     add_warnings(world)
+    add_reports(world)
     add_training(world)
     # Tests about the audit log start from an empty log: setting up the world is not what they audit.
     with audit_maintenance():

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lbc.views.manage import memberships, overview, regions, schools, users
+from lbc.views.manage import memberships, overview, regions, responders, schools, users
 
 app_name = "manage"
 urlpatterns = [
@@ -24,4 +24,5 @@ urlpatterns = [
     path("users/<str:username>/memberships/new/", memberships.membership_create, name="membership-create"),
     path("users/<str:username>/memberships/update/", memberships.membership_update, name="membership-update"),
     path("users/<str:username>/memberships/end/", memberships.membership_end, name="membership-end"),
+    path("users/<str:username>/responder/", responders.responder_profile, name="responder-profile"),
 ]

@@ -44,4 +44,6 @@ ROWS = [
     Row("manage:membership-update", POST_ONLY_OTHER, extra_kwargs=K2_USER),
     Row("manage:membership-end", POST_ONLY, extra_kwargs=K_USER),
     Row("manage:membership-end", POST_ONLY_OTHER, extra_kwargs=K2_USER),
+    Row("manage:responder-profile", POST_ONLY, extra_kwargs=K_USER),
+    Row("manage:responder-profile", POST_ONLY_OTHER, extra_kwargs=K2_USER),
 ]

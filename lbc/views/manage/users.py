@@ -104,7 +104,15 @@ def user_detail_context(request: HttpRequest, target: Any,
         form = bound if bound is not None and bound.membership.pk == membership.pk else MembershipDatesForm(
             membership=membership)
         entries.append({"membership": membership, "form": form, "status": membership_status(membership)})
-    return {"target": target, "entries": entries, "is_self": target.pk == request.user.pk}
+    from .responders import is_responder, profile_form
+
+    responder = is_responder(request.user, target)
+    return {
+        "target": target,
+        "entries": entries,
+        "is_self": target.pk == request.user.pk,
+        "responder_form": profile_form(request.user, target) if responder else None,
+    }
 
 
 @login_required
