@@ -36,7 +36,12 @@ def county(settings: Any, db: None) -> Region:
 
 
 def staff(county: Region, *, qualified: bool, capacity: int) -> list[tuple[Region, Any]]:
-    """Two counsellors per school, one volunteer and one supervisor per township."""
+    """Two counsellors per school, one volunteer and one supervisor per township.
+
+    The demo seed already gives every school a counsellor with a profile; those take the same
+    qualification so that "nobody qualified" means nobody.
+    """
+    ResponderProfile.objects.update(qualified_counsellor=qualified)
     townships = []
     for n, school in enumerate(School.objects.filter(county_id=county.pk).order_by("pk")):
         for k in range(2):
