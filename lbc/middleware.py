@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -8,7 +7,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 SESSION_STARTED = "lbc_session_started"
 
@@ -28,7 +27,7 @@ class SessionLimitsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             started = request.session.get(SESSION_STARTED)
-            now = int(time.time())
+            now = int(timezone.now().timestamp())
             if started is None:
                 request.session[SESSION_STARTED] = now
             elif now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:

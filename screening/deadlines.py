@@ -31,9 +31,13 @@ TOP_LEVEL = 2  # county
 class WarningSettings:
     """County-configurable warning timings (defaults chosen here; SCREENING.md gives no figures)."""
 
+    school_day_start_hour: int = 7  # children are at school from here to the end of the school day
+    school_day_start_minute: int = 30
     school_day_end_hour: int = 16  # "before the child goes home": end of the school day, local time
     school_day_end_minute: int = 30
-    red_outside_school_hours: int = 3  # a RED entered after school or on a weekend: due this many hours later
+    # A RED entered outside school hours (before school, after school, on a weekend): due this many
+    # hours later.
+    red_outside_school_hours: int = 3
     # How long each level has to acknowledge before the warning goes one level up, by tier.
     ack_red_acute_minutes: int = 15
     ack_red_minutes: int = 60
@@ -44,6 +48,10 @@ class WarningSettings:
     def __post_init__(self) -> None:
         if not (0 <= self.school_day_end_hour <= 23 and 0 <= self.school_day_end_minute <= 59):
             raise ValueError(_("放学时间无效"))
+        if not (0 <= self.school_day_start_hour <= 23 and 0 <= self.school_day_start_minute <= 59):
+            raise ValueError(_("到校时间无效"))
+        if self.school_day_start >= self.school_day_end:
+            raise ValueError(_("到校时间应早于放学时间"))
         values = (
             self.red_outside_school_hours,
             self.ack_red_acute_minutes,
@@ -63,6 +71,10 @@ class WarningSettings:
             Tier.YELLOW: self.ack_yellow_minutes,
         }.get(Tier(tier), self.ack_grey_minutes)
         return dt.timedelta(minutes=minutes)
+
+    @property
+    def school_day_start(self) -> dt.time:
+        return dt.time(self.school_day_start_hour, self.school_day_start_minute)
 
     @property
     def school_day_end(self) -> dt.time:
@@ -92,8 +104,24 @@ def add_school_days(day: dt.date, count: int) -> dt.date:
     return day
 
 
+def previous_school_day(day: dt.date) -> dt.date:
+    """``day`` itself if it is a school day, else the last school day before it."""
+    while not is_school_day(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
 def _end_of(day: dt.date, ws: WarningSettings) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, ws.school_day_end))
+
+
+def _on_a_school_day(moment: dt.datetime, ws: WarningSettings) -> dt.datetime:
+    """A deadline counted in calendar days that lands on a weekend moves back to the end of the
+    school day before it: the counsellor works on school days, and earlier is never wrong."""
+    day = timezone.localtime(moment).date()
+    if is_school_day(day):
+        return moment
+    return _end_of(previous_school_day(day), ws)
 
 
 def due_at(
@@ -104,19 +132,22 @@ def due_at(
 ) -> dt.datetime:
     """The response deadline of a warning of ``tier`` raised at ``raised_at`` (aware datetime)."""
     local = timezone.localtime(raised_at)
+    # Before the end of a school day (also before school starts: that day counts for ORANGE).
     in_school_day = is_school_day(local.date()) and local.time() < ws.school_day_end
     if tier == Tier.RED_ACUTE:
         return raised_at
     if tier == Tier.RED:
-        if in_school_day:
+        # "Before the child goes home" only while the child is at school; at 00:30 on a Monday the
+        # child is at home exactly as on Sunday at 23:50, so both get the same few hours.
+        if in_school_day and local.time() >= ws.school_day_start:
             return _end_of(local.date(), ws)
         return raised_at + dt.timedelta(hours=ws.red_outside_school_hours)
     if tier == Tier.ORANGE:
         start = local.date() if in_school_day else add_school_days(local.date() + dt.timedelta(days=1), 0)
         return _end_of(add_school_days(start, thresholds.orange_school_days), ws)
     if tier == Tier.YELLOW:
-        return raised_at + dt.timedelta(days=thresholds.yellow_contact_days)
-    return raised_at + dt.timedelta(days=thresholds.grey_readminister_days)
+        return _on_a_school_day(raised_at + dt.timedelta(days=thresholds.yellow_contact_days), ws)
+    return _on_a_school_day(raised_at + dt.timedelta(days=thresholds.grey_readminister_days), ws)
 
 
 def next_escalation_at(

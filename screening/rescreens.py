@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from lbc import audit
 from lbc.models import Child
 from lbc.services.errors import DomainError
+from screening.deadlines import add_school_days, is_school_day, previous_school_day
 from screening.instruments import UnknownInstrument, get_instrument
 from screening.models import Assessment, LifeEvent, RescreenDue, Response
 from screening.tiers import DEFAULT_THRESHOLDS, Thresholds, Tier
@@ -55,12 +56,25 @@ def recall_days(codes: Iterable[tuple[str, str]]) -> int:
     return max(days)
 
 
+def school_due(due: dt.date, earliest: dt.date) -> dt.date:
+    """A due date on a weekend moves to the school day before it (earlier is never wrong), unless that
+    is before the earliest allowed day: then to the school day after it."""
+    if is_school_day(due):
+        return due
+    before = previous_school_day(due)
+    return before if before >= earliest else add_school_days(due, 0)
+
+
+def _planned(kind: str, earliest: dt.date, due: dt.date, reason: str) -> PlannedRescreen:
+    return PlannedRescreen(kind, earliest, school_due(due, earliest), reason)
+
+
 def _rescreen(
     on: dt.date, after_days: int, recall: int, reason: str, *, until_days: int | None = None
 ) -> PlannedRescreen:
     earliest = on + max(after_days, recall) * DAY
     due = max(on + (until_days or after_days) * DAY, earliest)
-    return PlannedRescreen(RescreenDue.Kind.RESCREEN, earliest, due, reason)
+    return _planned(RescreenDue.Kind.RESCREEN, earliest, due, reason)
 
 
 def plan_rescreens(
@@ -79,7 +93,7 @@ def plan_rescreens(
     """
     if tier in (Tier.RED_ACUTE, Tier.RED):
         return [
-            PlannedRescreen(RescreenDue.Kind.CONTACT, on + DAY, on + 3 * DAY, _("危机后24-72小时内联系孩子")),
+            _planned(RescreenDue.Kind.CONTACT, on + DAY, on + 3 * DAY, _("危机后24-72小时内联系孩子")),
             _rescreen(on, 14, recall, _("危机后2周复筛")),
             _rescreen(on, 28, recall, _("危机后4周复筛")),
         ]
@@ -89,7 +103,7 @@ def plan_rescreens(
         return [_rescreen(on, 42, recall, _("6-8周后复筛"), until_days=56)]
     if tier == Tier.GREY:
         days = thresholds.grey_readminister_days
-        return [PlannedRescreen(RescreenDue.Kind.RESCREEN, on, on + days * DAY, _("当面重新施测"))]
+        return [_planned(RescreenDue.Kind.RESCREEN, on, on + days * DAY, _("当面重新施测"))]
     if context_score >= thresholds.context_rescreen_each_term:
         return [_rescreen(on, TERM_DAYS, recall, _("每学期复筛"))]
     return [_rescreen(on, 365, recall, _("每年复筛"))]
@@ -105,9 +119,8 @@ def plan_after_event(
         earliest = max(earliest, last_screened_on + recall * DAY)
     due = max(occurred_on + until * DAY, earliest)
     label = LifeEvent.Kind(kind).label
-    return PlannedRescreen(
-        RescreenDue.Kind.RESCREEN, earliest, due, _("生活事件后复筛：%(event)s") % {"event": label}
-    )
+    reason = _("生活事件后复筛：%(event)s") % {"event": label}
+    return _planned(RescreenDue.Kind.RESCREEN, earliest, due, reason)
 
 
 def assessment_recall(assessment: Assessment) -> int:

@@ -7,16 +7,20 @@ Personas hold one role each; "other_*" personas hold the same role in a sibling 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import TransactionTestCase
 
 from lbc.audit import audit_maintenance
 from lbc.models import AuditEvent, Child, Guardian, Region, Role, School, SchoolClass
 
+from .clock import DEFAULT_INSTANT, SHANGHAI, parse_instant
 from .factories import (
     PASSWORD,
     grant,
@@ -45,6 +49,35 @@ def _teardown_with_audit_maintenance(self: TransactionTestCase) -> None:
 
 
 TransactionTestCase._fixture_teardown = _teardown_with_audit_maintenance  # type: ignore[method-assign]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        default=None,
+        help="default instant of tests without a clock marker: ISO time (Shanghai if naive), or 'now' "
+        "for the process clock (e.g. under faketime); default tests/clock.py DEFAULT_INSTANT",
+    )
+
+
+@pytest.fixture(scope="session")
+def default_instant(pytestconfig: pytest.Config) -> dt.datetime:
+    option = pytestconfig.getoption("--clock")
+    if option == "now":
+        return dt.datetime.now(tz=SHANGHAI)
+    return parse_instant(option) if option else DEFAULT_INSTANT
+
+
+@pytest.fixture(autouse=True)
+def clock(request: pytest.FixtureRequest, default_instant: dt.datetime) -> Iterator[time_machine.Traveller]:
+    """Every test runs at an explicit instant: the ``clock`` marker's, else the run's default instant.
+
+    The clock ticks from there. Autouse, so it is set before the world is built.
+    """
+    marker = request.node.get_closest_marker("clock")
+    instant = parse_instant(marker.args[0]) if marker else default_instant
+    with time_machine.travel(instant, tick=True) as traveller:
+        yield traveller
 
 
 @dataclass

@@ -1,5 +1,10 @@
 """Training objects of the test world: a grandparent class in county K inviting village v1 (c1's
-guardian g1 enrolled), a session in county K2, and a material of K's program. Synthetic names only."""
+guardian g1 enrolled), a session in county K2, and a material of K's program. Synthetic names only.
+
+The classes are on the Thursday 8-14 days after the world's day (tests.clock), at 09:30: training
+tests book their own sessions on other weekdays, so none clashes with the world's whatever the
+day the world is built on.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from lbc.models import Region
+from tests.training.helpers import next_weekday
+
+THURSDAY = 3
 
 
 def add_training(world: Any) -> None:
@@ -17,7 +25,7 @@ def add_training(world: Any) -> None:
     from training.models import Audience, Material, Program, Session, Venue
     from training.storage import material_storage
 
-    def session(county: Region, village: Region, trainer: Any, days: int) -> Session:
+    def session(county: Region, village: Region, trainer: Any) -> Session:
         program = Program.objects.create(
             county=county, name="隔代教养：和孙辈好好说话", audience=Audience.GRANDPARENTS,
             level=Program.Level.GOVERNMENT,
@@ -25,7 +33,7 @@ def add_training(world: Any) -> None:
         venue = Venue.objects.create(
             name=f"{village.name}村委会活动室", kind=Venue.Kind.VILLAGE_HALL, region=village, capacity=30
         )
-        day = timezone.localdate() + dt.timedelta(days=days)
+        day = next_weekday(THURSDAY, weeks=2)
         start = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
         created = Session.objects.create(
             program=program, venue=venue, starts_at=start, ends_at=start + dt.timedelta(minutes=90),
@@ -39,8 +47,8 @@ def add_training(world: Any) -> None:
     from tests.factories import make_user
 
     other_trainer = make_user("other_trainer_k2", Role.TRAINER, region=world.county2)
-    world.ts1 = session(world.county, world.v1, world.user("trainer"), 10)
-    world.ts3 = session(world.county2, world.v3, other_trainer, 10)
+    world.ts1 = session(world.county, world.v1, world.user("trainer"))
+    world.ts3 = session(world.county2, world.v3, other_trainer)
     enrol_person(world.ts1, Person(guardian=world.g1), by=world.user("trainer"))
     world.tm1 = Material(
         program=world.ts1.program, title="祖辈课堂讲义", original_name="handout.txt",

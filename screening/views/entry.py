@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-import time
 from collections import defaultdict
 from typing import Any
 
@@ -320,7 +319,7 @@ def answer_step(state: dict[str, Any], value: int | None) -> None:
     else:
         answers[str(position)] = value
     seal_answers(state, answers)
-    state["last"][code] = time.time()
+    state["last"][code] = timezone.now().timestamp()
     state["position"] = position + 1
 
 
@@ -375,7 +374,7 @@ def self_question(request: HttpRequest) -> HttpResponse:
         return render(request, "screening/entry/self_done.html", {"handback": handback})
     code = current_item(state)[0].code
     if code not in state["started"]:
-        state["started"][code] = time.time()
+        state["started"][code] = timezone.now().timestamp()
         request.session[SELF_KEY] = state
     return render(request, "screening/entry/self_question.html", question_context(state))
 

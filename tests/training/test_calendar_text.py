@@ -42,7 +42,7 @@ def test_times_are_written_in_utc() -> None:
 
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError):
-        calendar_text([event(starts_at=dt.datetime(2026, 10, 14, 9, 30))], name="x", stamp=STAMP)
+        calendar_text([event(starts_at=dt.datetime(2026, 10, 14, 9, 30))], name="x", stamp=STAMP)  # noqa: DTZ001
 
 
 def test_long_chinese_lines_fold_at_75_octets_without_breaking_a_character() -> None:

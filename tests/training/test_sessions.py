@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from lbc.models import AuditEvent, OutboxMessage, Region
 from lbc.services.errors import DomainError
+from tests.clock import TERM_TIME
 from tests.conftest import World
 from tests.factories import make_user
 from training.enrolment import Person, enrol_person
@@ -145,6 +146,7 @@ def test_purchased_services_name_their_provider_and_run_within_the_contract(
         schedule(program, setup["hall"], [setup["trainer"]], at(day + dt.timedelta(days=7), 9))
 
 
+@pytest.mark.clock(TERM_TIME)  # two weeks on is no farming peak: the evening is the only warning
 def test_audience_window_warnings_are_returned_but_do_not_refuse(world: World, setup: dict[str, Any]) -> None:
     result = schedule(
         setup["program"], setup["hall"], [setup["trainer"]], at(setup["tuesday"], 19), villages=[world.v1]
@@ -153,6 +155,7 @@ def test_audience_window_warnings_are_returned_but_do_not_refuse(world: World, s
     assert Session.objects.filter(pk=result.session.pk).exists()
 
 
+@pytest.mark.clock(TERM_TIME)  # two weeks on is no farming peak: only the hours matter
 def test_the_countys_own_windows_are_used(world: World, setup: dict[str, Any]) -> None:
     from training.models import CountyTrainingConfig
 
@@ -206,7 +209,8 @@ def test_moving_a_session_is_refused_when_an_enrolled_person_would_clash(
 
 def test_proposed_slots_avoid_every_stored_session(world: World, setup: dict[str, Any]) -> None:
     tuesday, trainer = setup["tuesday"], setup["trainer"]
-    schedule(setup["program"], setup["hall"], [trainer], at(tuesday, 9), every_days=1, occurrences=5)
+    # Afternoons, so the daily run never meets the world's Thursday-morning class (tests/world_training.py).
+    schedule(setup["program"], setup["hall"], [trainer], at(tuesday, 14), every_days=1, occurrences=5)
     slots = propose_program_slots(
         setup["program"],
         year=tuesday.year,
