@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+from collections.abc import Collection
 from pathlib import Path
 
 from django.conf import settings
@@ -52,7 +53,8 @@ def purge_abandoned(now: dt.datetime) -> int:
     """Periodic job: delete abandoned batches and stray upload folders; returns how many of both."""
     candidates = ImportBatch.objects.exclude(status=Status.COMMITTED).filter(created_at__lt=now - RETENTION)
     purged = [pid for batch in candidates if (pid := purge_batch(batch.pk, now)) is not None]
-    folders = purge_stray_folders(now)
+    # The folders of the batches just purged go with their deletion's commit: not strays to count again.
+    folders = purge_stray_folders(now, skip=set(purged))
     if purged or folders:
         logger.info("purged %d abandoned import batches and %d stray upload folders", len(purged), folders)
         audit.record(
@@ -74,17 +76,17 @@ def purge_batch(pk: int, now: dt.datetime) -> str | None:
     return public_id
 
 
-def purge_stray_folders(now: dt.datetime) -> int:
+def purge_stray_folders(now: dt.datetime, *, skip: Collection[str] = ()) -> int:
     """Folders under the upload area with no pending batch, untouched for longer than RETENTION."""
     root = Path(settings.MEDIA_ROOT) / storage.FOLDER
     if not root.is_dir():
         return 0
     pending_ids = ImportBatch.objects.exclude(status=Status.COMMITTED).values_list("public_id", flat=True)
-    pending = {str(pid) for pid in pending_ids}
+    keep = {str(pid) for pid in pending_ids} | set(skip)
     cutoff = (now - RETENTION).timestamp()
     removed = 0
     for folder in root.iterdir():
-        if folder.name in pending or not folder.is_dir() or newest_mtime(folder) > cutoff:
+        if folder.name in keep or not folder.is_dir() or newest_mtime(folder) > cutoff:
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed += not folder.exists()

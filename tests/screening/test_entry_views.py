@@ -22,6 +22,7 @@ from screening import instruments as registry
 from screening.instruments import CriticalLevel, CriticalRule, Instrument, Item, Option, Scale
 from screening.models import Assessment, Campaign
 from screening.views.entry import SELF_KEY
+from tests.clock import TERM_TIME
 from tests.conftest import PASSWORD, World
 
 TODAY = "2026-11-20"  # inside camp1 (2026-09-01..2026-12-31) and not in the future
@@ -373,6 +374,7 @@ def test_a_wrong_password_does_not_hand_over_the_device(
     assert client.get(reverse("lbc:child-list")).status_code == 200  # still logged in
 
 
+@pytest.mark.clock(TERM_TIME)  # the world's autumn-2026 campaign is open
 def test_without_consent_the_session_does_not_start(
     client: Client, world: World, tablet_campaign: Campaign
 ) -> None:
@@ -383,6 +385,7 @@ def test_without_consent_the_session_does_not_start(
     assert SELF_KEY not in client.session
 
 
+@pytest.mark.clock(TERM_TIME)  # the world's autumn-2026 campaign is open
 def test_the_child_answers_one_question_per_screen_and_sees_only_thanks(
     client: Client, world: World, tablet_campaign: Campaign
 ) -> None:
@@ -415,6 +418,7 @@ def test_the_child_answers_one_question_per_screen_and_sees_only_thanks(
     assert "answers" not in client.session[SELF_KEY]  # nothing of the answers is left in the session
 
 
+@pytest.mark.clock(TERM_TIME)  # the world's autumn-2026 campaign is open
 def test_the_counsellor_logs_in_again_to_see_the_result(
     client: Client, world: World, tablet_campaign: Campaign
 ) -> None:
@@ -427,6 +431,7 @@ def test_the_counsellor_logs_in_again_to_see_the_result(
     assert SELF_KEY not in client.session
 
 
+@pytest.mark.clock(TERM_TIME)  # the world's autumn-2026 campaign is open
 def test_a_child_may_stop_and_the_answers_given_are_kept(
     client: Client, world: World, tablet_campaign: Campaign
 ) -> None:
@@ -438,6 +443,7 @@ def test_a_child_may_stop_and_the_answers_given_are_kept(
     assert response_row.missing_items == [2, 3]
 
 
+@pytest.mark.clock(TERM_TIME)  # the world's autumn-2026 campaign is open
 def test_stopping_before_any_answer_saves_nothing(
     client: Client, world: World, tablet_campaign: Campaign
 ) -> None:
@@ -449,6 +455,7 @@ def test_stopping_before_any_answer_saves_nothing(
     assert response.status_code == 302 and Assessment.objects.count() == before
 
 
+@pytest.mark.clock(TERM_TIME)  # the world's autumn-2026 campaign is open
 def test_a_refused_save_keeps_the_answers_for_the_counsellor_only(
     client: Client, world: World, tablet_campaign: Campaign
 ) -> None:
@@ -475,6 +482,7 @@ def stored_state(client: Client) -> dict[str, Any]:
     return state
 
 
+@pytest.mark.clock(TERM_TIME)  # the world's autumn-2026 campaign is open
 def test_the_session_store_never_holds_raw_answers(
     client: Client, world: World, tablet_campaign: Campaign
 ) -> None:
@@ -501,6 +509,7 @@ def test_the_session_store_never_holds_raw_answers(
     assert "第1题：2" in client.get(HANDBACK).content.decode()
 
 
+@pytest.mark.clock(TERM_TIME)  # the world's autumn-2026 campaign is open
 def test_the_counsellor_may_discard_unsaved_answers(
     client: Client, world: World, tablet_campaign: Campaign
 ) -> None:

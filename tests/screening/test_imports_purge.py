@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from lbc.models import AuditEvent, Child
 from lbc.periodic import JOBS
+from screening.imports import storage
 from screening.imports.processing import load_report
 from screening.imports.purge import RETENTION, purge_abandoned
 from screening.models import Assessment, ImportBatch
@@ -49,9 +50,13 @@ def send(client: Any, world: World, rows: list[list[Any]], name: str) -> ImportB
 
 
 def age(batch: ImportBatch, days: float) -> None:
-    """Pretend the batch was uploaded and last checked ``days`` ago."""
+    """Pretend the batch was uploaded and last checked ``days`` ago, its file written then too (file
+    times come from the file system, not the test clock)."""
     then = timezone.now() - dt.timedelta(days=days)
     ImportBatch.objects.filter(pk=batch.pk).update(created_at=then, finished_at=then)
+    folder = storage.batch_folder(batch)
+    for path in [*folder.iterdir(), folder] if folder.is_dir() else []:
+        os.utime(path, (then.timestamp(), then.timestamp()))
 
 
 def stored(batch: ImportBatch, media_root: Path) -> Path:
@@ -142,9 +147,12 @@ def test_stray_upload_folders_are_removed_once_old(settings: Any) -> None:
     for folder in (old, new):
         folder.mkdir(parents=True)
         (folder / "upload.xlsx").write_bytes(b"synthetic test bytes")
+    # File times come from the file system, not the test clock: set both explicitly.
     stamp = (timezone.now() - RETENTION - dt.timedelta(days=1)).timestamp()
     for path in (old / "upload.xlsx", old):
         os.utime(path, (stamp, stamp))
+    for path in (new / "upload.xlsx", new):
+        os.utime(path, (timezone.now().timestamp(),) * 2)
     assert purge_abandoned(timezone.now()) == 1
     assert not old.exists() and new.exists()
     event = AuditEvent.objects.get(action="screening.import.purged")
