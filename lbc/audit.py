@@ -2,6 +2,13 @@
 
 A sensitive read calls ``record`` *before* the data is rendered; if the write fails the view fails,
 so data is never shown without its audit event.
+
+Each link is an HMAC-SHA256 of the previous link and the event under the audit key of the key file
+(``lbc.crypto``): someone who can write to the database (triggers dropped on a copy, say) but cannot
+read the key file cannot recompute the links after a change. Links written before the chain was keyed
+are plain SHA-256 (``key_id`` NULL); once a keyed link appears, an unkeyed one after it is a break, so
+a rewrite cannot fall back to plain hashes. Deleting the newest rows leaves a valid chain: the head is
+therefore anchored outside the database (``lbc.audit_anchor``) and ``audit verify`` compares the two.
 """
 
 from __future__ import annotations
@@ -9,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
 import json
 import threading
 from collections.abc import Iterator
@@ -19,6 +27,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from lbc import crypto
 from lbc.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -83,8 +92,17 @@ def canonical(
     )
 
 
-def chain_hash(prev_hash: str, body: str) -> str:
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+def chain_hash(prev_hash: str, body: str, key_id: str | None = None) -> str:
+    """The link of an event: HMAC under audit key ``key_id``, or plain SHA-256 for an unkeyed one."""
+    data = f"{prev_hash}\n{body}".encode()
+    if key_id is None:
+        return hashlib.sha256(data).hexdigest()
+    return crypto.audit_mac(data, key_id)[1]
+
+
+def keyed_link(prev_hash: str, body: str) -> tuple[str, str]:
+    """(key id, link) under the active audit key: how every new event is chained."""
+    return crypto.audit_mac(f"{prev_hash}\n{body}".encode())
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -122,7 +140,8 @@ def record(
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_ID])
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         prev = last or GENESIS
-        return AuditEvent.objects.create(**fields, prev_hash=prev, hash=chain_hash(prev, canonical(**fields)))
+        key_id, link = keyed_link(prev, canonical(**fields))
+        return AuditEvent.objects.create(**fields, prev_hash=prev, hash=link, key_id=key_id)
 
 
 @dataclass
@@ -154,14 +173,22 @@ def canonical_of(event: AuditEvent) -> str:
 def verify_chain(batch_size: int = 5000) -> VerifyResult:
     prev = GENESIS
     checked = 0
+    keyed = False
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
         body = canonical_of(event)
         if event.prev_hash != prev:
             return VerifyResult(
                 checked, event.pk, "prev_hash does not match the previous event (row removed?)"
             )
-        if chain_hash(prev, body) != event.hash:
+        if keyed and event.key_id is None:
+            return VerifyResult(checked, event.pk, "an unkeyed link after keyed ones (chain rewritten?)")
+        try:
+            expected = chain_hash(prev, body, event.key_id)
+        except crypto.DecryptionError:
+            return VerifyResult(checked, event.pk, f"unknown audit key {event.key_id!r} (chain rewritten?)")
+        if not hmac.compare_digest(expected, event.hash):
             return VerifyResult(checked, event.pk, "content does not match its hash (row altered)")
+        keyed = keyed or event.key_id is not None
         prev = event.hash
         checked += 1
     return VerifyResult(checked, None, "")

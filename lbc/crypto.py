@@ -5,14 +5,20 @@ keys rotate without downtime: old values stay readable while ``rotate_keys`` re-
 The table and column are bound in as associated data, so a ciphertext copied into another column
 does not decrypt. Exact search uses an HMAC blind index under a separate key, tagged with its key id.
 
+The audit log's hash chain is an HMAC under a third key (``lbc/audit.py``), so someone who can
+write to the database but cannot read the key file cannot recompute the chain.
+
 Keys come from a JSON key file (``LBC_KEY_FILE``) or from the environment, never from SECRET_KEY,
 the database or the repository::
 
     {"encryption": {"active": "k2", "keys": {"k1": "<base64 32 bytes>", "k2": "..."}},
-     "blind_index": {"active": "b1", "keys": {"b1": "<base64 32 bytes>"}}}
+     "blind_index": {"active": "b1", "keys": {"b1": "<base64 32 bytes>"}},
+     "audit": {"active": "a1", "keys": {"a1": "<base64 32 bytes>"}}}
 
-The environment form is ``LBC_ENCRYPTION_KEYS="k1:<b64>,k2:<b64>"`` with ``LBC_ENCRYPTION_ACTIVE=k2``
-and ``LBC_BLIND_INDEX_KEYS`` / ``LBC_BLIND_INDEX_ACTIVE`` likewise.
+The environment form is ``LBC_ENCRYPTION_KEYS="k1:<b64>,k2:<b64>"`` with ``LBC_ENCRYPTION_ACTIVE=k2``,
+and ``LBC_BLIND_INDEX_KEYS`` / ``LBC_BLIND_INDEX_ACTIVE`` and ``LBC_AUDIT_KEYS`` / ``LBC_AUDIT_ACTIVE``
+likewise. ``manage.py generate_keys --if-missing PATH`` adds a missing audit key to an older key file
+without touching the other keys.
 """
 
 from __future__ import annotations
@@ -64,6 +70,7 @@ class KeyRing:
 class Keys:
     encryption: KeyRing
     blind_index: KeyRing
+    audit: KeyRing
 
 
 _lock = threading.Lock()
@@ -118,11 +125,12 @@ def load_keys() -> Keys:
             raise KeyConfigurationError(f"The key file {path} cannot be read: {exc}") from None
         if not isinstance(data, dict):
             raise KeyConfigurationError(f"The key file {path} must hold a JSON object (see lbc/crypto.py).")
-        enc, bidx = data.get("encryption"), data.get("blind_index")
+        enc, bidx, aud = data.get("encryption"), data.get("blind_index"), data.get("audit")
     else:
         enc, bidx = _from_env("LBC_ENCRYPTION"), _from_env("LBC_BLIND_INDEX")
+        aud = _from_env("LBC_AUDIT")
         # Throwaway keys stand in only for an absent configuration, never for a broken one.
-        if not enc and not bidx and settings.TESTING:
+        if not enc and not bidx and not aud and settings.TESTING:
             return _throwaway_keys()
     if not enc or not bidx:
         raise KeyConfigurationError(
@@ -131,15 +139,27 @@ def load_keys() -> Keys:
             "The application does not start without them."
         )
     encryption, blind = _ring(enc, "encryption"), _ring(bidx, "blind index")
+    if not aud:
+        raise KeyConfigurationError(
+            "The audit key is missing. Add one with 'manage.py generate_keys --if-missing <key file>' "
+            "(the other keys stay as they are) or set LBC_AUDIT_KEYS/LBC_AUDIT_ACTIVE."
+        )
+    audit_ring = _ring(aud, "audit")
     if set(encryption.keys.values()) & set(blind.keys.values()):
         raise KeyConfigurationError("The blind index keys must differ from the encryption keys.")
-    return Keys(encryption=encryption, blind_index=blind)
+    if set(audit_ring.keys.values()) & (set(encryption.keys.values()) | set(blind.keys.values())):
+        raise KeyConfigurationError("The audit keys must differ from the encryption and blind index keys.")
+    return Keys(encryption=encryption, blind_index=blind, audit=audit_ring)
 
 
 def _throwaway_keys() -> Keys:
     """Random per-process keys for the test suite only."""
     content = new_key_file_content()
-    return Keys(_ring(content["encryption"], "encryption"), _ring(content["blind_index"], "blind index"))
+    return Keys(
+        _ring(content["encryption"], "encryption"),
+        _ring(content["blind_index"], "blind index"),
+        _ring(content["audit"], "audit"),
+    )
 
 
 def keys() -> Keys:
@@ -158,14 +178,30 @@ def reset_keys() -> None:
         _keys = None
 
 
-def new_key_file_content(enc_id: str = "k1", bidx_id: str = "b1") -> dict[str, Any]:
-    def fresh() -> str:
-        return base64.b64encode(secrets.token_bytes(32)).decode()
+def _fresh_key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
 
+
+def new_key_file_content(enc_id: str = "k1", bidx_id: str = "b1", audit_id: str = "a1") -> dict[str, Any]:
     return {
-        "encryption": {"active": enc_id, "keys": {enc_id: fresh()}},
-        "blind_index": {"active": bidx_id, "keys": {bidx_id: fresh()}},
+        "encryption": {"active": enc_id, "keys": {enc_id: _fresh_key()}},
+        "blind_index": {"active": bidx_id, "keys": {bidx_id: _fresh_key()}},
+        "audit": {"active": audit_id, "keys": {audit_id: _fresh_key()}},
     }
+
+
+def with_audit_key(content: dict[str, Any], audit_id: str = "a1") -> dict[str, Any] | None:
+    """The key file content with an audit key added, or None when it already has one."""
+    if content.get("audit"):
+        return None
+    return {**content, "audit": {"active": audit_id, "keys": {audit_id: _fresh_key()}}}
+
+
+def audit_mac(data: bytes, key_id: str | None = None) -> tuple[str, str]:
+    """(key id, hex HMAC-SHA256) of ``data`` under the audit key ``key_id`` (default: the active one)."""
+    ring = keys().audit
+    kid = key_id or ring.active
+    return kid, hmac.new(ring.key(kid), data, hashlib.sha256).hexdigest()
 
 
 def write_key_file(path: Path, content: dict[str, Any]) -> None:

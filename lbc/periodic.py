@@ -12,5 +12,6 @@ JOBS: list[str] = [
     "screening.imports.purge.purge_abandoned",
     "training.reminders.queue_due",
     "screening.allocation_service.end_finished_companionships",
+    "lbc.audit_anchor.anchor_head",
     "lbc.notifications.deliver_due",
 ]

@@ -280,6 +280,9 @@ DEFAULT_FROM_EMAIL = env_str("LBC_EMAIL_FROM", "noreply@localhost")
 
 # Keys for field encryption and blind indexes: from env or a key file, never from SECRET_KEY or the repo.
 LBC_KEY_FILE = env_secret("LBC_KEY_FILE_PATH") or os.environ.get("LBC_KEY_FILE") or ""
+# Append-only file with the audit chain's anchored heads (lbc/audit_anchor.py): keep it off the
+# database's disk and backups, or ship its lines to a second system. Tests point it at a temp folder.
+LBC_AUDIT_ANCHOR_FILE = Path(env_str("LBC_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchor.log")))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):

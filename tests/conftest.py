@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -78,6 +79,13 @@ def clock(request: pytest.FixtureRequest, default_instant: dt.datetime) -> Itera
     instant = parse_instant(marker.args[0]) if marker else default_instant
     with time_machine.travel(instant, tick=True) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def audit_anchor_file(settings: Any, tmp_path: Path) -> Path:
+    """Each test anchors the audit chain in a file of its own (the database is fresh too)."""
+    settings.LBC_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchor.log"
+    return settings.LBC_AUDIT_ANCHOR_FILE
 
 
 @dataclass

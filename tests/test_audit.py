@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import importlib
 import itertools
+import json
 import threading
 from collections.abc import Callable, Iterator
 from io import StringIO
@@ -14,8 +17,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
-from lbc import audit
+from lbc import audit, crypto
+from lbc.audit_anchor import anchor_head, verify_anchors
 from lbc.models import AuditEvent
 
 from .conftest import World
@@ -70,17 +75,21 @@ def test_record_chains_each_event_to_the_previous(world: World) -> None:
         assert event.prev_hash == previous.hash
     for event in events:
         stored = AuditEvent.objects.get(pk=event.pk)
-        assert stored.hash == audit.chain_hash(stored.prev_hash, audit.canonical_of(stored))
+        assert stored.hash == audit.chain_hash(stored.prev_hash, audit.canonical_of(stored), stored.key_id)
     assert events[0].actor_username == "counsellor" and events[0].child_id == str(world.c1.public_id)
 
 
 def test_verify_passes_on_an_intact_chain(world: World) -> None:
     record_some(world)
-    assert "Audit chain intact: 5 events verified." in run_audit("verify")
+    run_audit("anchor")
+    out = run_audit("verify")
+    assert "Audit chain intact: 5 events verified." in out and "Anchors match: 1 anchored heads" in out
 
 
-def test_verify_passes_on_an_empty_log(db: None) -> None:
-    assert "Audit chain intact: 0 events verified." in run_audit("verify")
+def test_verify_passes_on_an_empty_log_and_says_when_nothing_is_anchored_yet(db: None) -> None:
+    assert "Audit chain intact: 0 events verified." in run_audit("verify", "--no-anchor")
+    with pytest.raises(CommandError, match="no anchor file"):
+        run_audit("verify")
 
 
 @pytest.mark.parametrize(
@@ -273,3 +282,119 @@ def test_concurrent_writers_leave_a_chain_that_verifies() -> None:
     result = audit.verify_chain()
     assert result.ok and result.checked == threads_n
     assert len(set(AuditEvent.objects.values_list("prev_hash", flat=True))) == threads_n
+
+
+# --- keyed links and the anchor outside the database ----------------------------------------------------
+
+
+def rewrite(
+    event_id: int, *, detail: dict[str, Any], relink: Callable[[str, str], tuple[str | None, str]]
+) -> None:
+    """What someone with database access but without the key file can do: change one event, then
+    recompute every link from it on (triggers off, as on a copy of the database)."""
+    with update_trigger_bypassed(), connection.cursor() as cur:
+        cur.execute("UPDATE lbc_auditevent SET detail = %s WHERE id = %s", [json.dumps(detail), event_id])
+        events = list(AuditEvent.objects.order_by("id"))
+        prev = audit.GENESIS
+        for event in events:
+            key_id, link = relink(prev, audit.canonical_of(event))
+            cur.execute(
+                "UPDATE lbc_auditevent SET prev_hash = %s, hash = %s, key_id = %s WHERE id = %s",
+                [prev, link, key_id, event.pk],
+            )
+            prev = link
+
+
+def test_new_events_are_linked_with_the_audit_key(world: World) -> None:
+    event = record_some(world, 1)[0]
+    assert event.key_id == crypto.keys().audit.active
+    assert (
+        event.hash != hashlib.sha256(f"{event.prev_hash}\n{audit.canonical_of(event)}".encode()).hexdigest()
+    )
+    assert event.hash == audit.chain_hash(event.prev_hash, audit.canonical_of(event), event.key_id)
+
+
+def test_a_chain_recomputed_without_the_key_fails_verification(world: World) -> None:
+    events = record_some(world)
+    guessed_key = b"\x00" * 32
+    rewrite(
+        events[1].pk,
+        detail={"n": 99},
+        relink=lambda prev, body: (
+            "a1",
+            hmac.new(guessed_key, f"{prev}\n{body}".encode(), hashlib.sha256).hexdigest(),
+        ),
+    )
+    result = audit.verify_chain()
+    assert (result.ok, result.broken_at) == (False, events[0].pk)
+
+
+def test_a_chain_recomputed_as_plain_hashes_passes_the_chain_but_not_the_anchor(world: World) -> None:
+    events = record_some(world)
+    run_audit("anchor")
+    rewrite(
+        events[1].pk,
+        detail={"n": 99},
+        relink=lambda prev, body: (None, hashlib.sha256(f"{prev}\n{body}".encode()).hexdigest()),
+    )
+    assert audit.verify_chain().ok  # every link is a valid old-style link now
+    result = verify_anchors()
+    assert not result.ok and f"anchored event {events[-1].pk} was rewritten" in result.problem
+    with pytest.raises(CommandError, match="Audit anchor check failed"):
+        run_audit("verify")
+
+
+def test_a_plain_link_after_keyed_ones_is_a_break(world: World) -> None:
+    events = record_some(world, 3)
+    last = events[-1]
+    plain = hashlib.sha256(f"{last.prev_hash}\n{audit.canonical_of(last)}".encode()).hexdigest()
+    with update_trigger_bypassed(), connection.cursor() as cur:
+        cur.execute("UPDATE lbc_auditevent SET hash = %s, key_id = NULL WHERE id = %s", [plain, last.pk])
+    result = audit.verify_chain()
+    assert (result.ok, result.broken_at) == (False, last.pk) and "unkeyed" in result.reason
+
+
+def test_deleting_the_newest_events_passes_the_chain_but_not_the_anchor(world: World) -> None:
+    events = record_some(world, 25)
+    assert anchor_head(timezone.now()) == 1
+    with audit.audit_maintenance():
+        AuditEvent.objects.filter(pk__in=[e.pk for e in events[-20:]]).delete()
+    assert audit.verify_chain().ok
+    result = verify_anchors()
+    assert not result.ok and f"anchored event {events[-1].pk} is missing" in result.problem
+    with pytest.raises(CommandError, match="rows deleted or truncated"):
+        run_audit("verify")
+
+
+def test_the_head_is_anchored_once_per_move_and_each_line_is_signed(
+    world: World, audit_anchor_file: Any
+) -> None:
+    assert anchor_head(timezone.now()) == 0  # nothing to anchor in an empty log
+    record_some(world, 2)
+    assert anchor_head(timezone.now()) == 1
+    assert anchor_head(timezone.now()) == 0
+    record_some(world, 1)
+    assert anchor_head(timezone.now()) == 1
+    lines = audit_anchor_file.read_text().splitlines()
+    assert len(lines) == 2 and verify_anchors().anchors == 2
+    forged = json.loads(lines[-1]) | {"link": "f" * 64}
+    audit_anchor_file.write_text("\n".join([lines[0], json.dumps(forged)]) + "\n")
+    assert "not signed by the audit key" in verify_anchors().problem
+
+
+def test_the_anchor_job_runs_on_the_clock_before_delivery() -> None:
+    from lbc.periodic import JOBS
+
+    assert JOBS.index("lbc.audit_anchor.anchor_head") < JOBS.index("lbc.notifications.deliver_due")
+
+
+def test_generate_keys_adds_an_audit_key_to_an_older_key_file_and_keeps_the_others(tmp_path: Any) -> None:
+    path = tmp_path / "keys.json"
+    old = {k: v for k, v in crypto.new_key_file_content().items() if k != "audit"}
+    crypto.write_key_file(path, old)
+    call_command("generate_keys", str(path), "--if-missing", stdout=StringIO())
+    new = json.loads(path.read_text())
+    assert new["encryption"] == old["encryption"] and new["blind_index"] == old["blind_index"]
+    assert new["audit"]["active"] in new["audit"]["keys"]
+    call_command("generate_keys", str(path), "--if-missing", stdout=StringIO())
+    assert json.loads(path.read_text()) == new

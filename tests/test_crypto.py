@@ -221,6 +221,10 @@ def _bad_key_id() -> dict[str, object]:
         (_unknown_active(), "active encryption key 'k9' is not among"),
         (_shared_key(), "must differ from the encryption keys"),
         (_bad_key_id(), "letters and digits only"),
+        (
+            {k: v for k, v in crypto.new_key_file_content().items() if k != "audit"},
+            "The audit key is missing. Add one with 'manage.py generate_keys --if-missing",
+        ),
     ],
     ids=[
         "empty",
@@ -232,6 +236,7 @@ def _bad_key_id() -> dict[str, object]:
         "unknown-active",
         "shared-key",
         "bad-key-id",
+        "no-audit-key",
     ],
 )
 def test_a_broken_key_file_is_refused_with_a_clear_message(
@@ -286,6 +291,8 @@ def test_keys_can_come_from_the_environment(
     monkeypatch.setenv("LBC_ENCRYPTION_ACTIVE", "e1")
     monkeypatch.setenv("LBC_BLIND_INDEX_KEYS", f"i1:{content['blind_index']['keys']['i1']}")
     monkeypatch.setenv("LBC_BLIND_INDEX_ACTIVE", "i1")
+    monkeypatch.setenv("LBC_AUDIT_KEYS", f"a1:{content['audit']['keys']['a1']}")
+    monkeypatch.setenv("LBC_AUDIT_ACTIVE", "a1")
     crypto.reset_keys()
     assert crypto.encrypt("0", PHONE_CONTEXT).startswith("v1:e1:")
     assert crypto.blind_index("0", "phone").startswith("i1$")

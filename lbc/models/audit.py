@@ -25,6 +25,9 @@ class AuditEvent(models.Model):
     ip = models.CharField(max_length=45, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The audit key (key file) whose HMAC ``hash`` is; NULL for the plain SHA-256 links written before
+    # the chain was keyed. Nullable so adding it is a plain ADD COLUMN (SQLite keeps its triggers).
+    key_id = models.CharField(max_length=20, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("审计记录")

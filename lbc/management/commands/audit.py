@@ -3,21 +3,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from lbc.audit import verify_chain
+from lbc.audit_anchor import anchor_head, anchor_path, verify_anchors
 from lbc.models import AuditEvent
 
 
 class Command(BaseCommand):
     help = (
-        "Audit log tools. 'verify' recomputes the whole hash chain and exits non-zero at the first broken "
-        "link. 'child PUBLIC_ID' lists who read or changed that child. 'user USERNAME' lists what that "
-        "user read or changed. Reads only; changes nothing."
+        "Audit log tools. 'verify' recomputes the whole keyed hash chain and checks every head anchored in "
+        "LBC_AUDIT_ANCHOR_FILE still exists unchanged; it exits non-zero at the first broken link or anchor "
+        "(--no-anchor checks the chain alone). 'anchor' appends the current head to the anchor file (what "
+        "run_periodic does every minute). 'child PUBLIC_ID' lists who read or changed that child. 'user "
+        "USERNAME' lists what that user read or changed. Only 'anchor' writes, and only to the anchor file."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify")
+        verify = sub.add_parser("verify")
+        verify.add_argument("--no-anchor", action="store_true", help="check the chain alone")
+        sub.add_parser("anchor")
         child = sub.add_parser("child")
         child.add_argument("public_id")
         user = sub.add_parser("user")
@@ -35,6 +41,16 @@ class Command(BaseCommand):
                     f"{result.reason}."
                 )
             self.stdout.write(f"Audit chain intact: {result.checked} events verified.")
+            if options["no_anchor"]:
+                return
+            anchors = verify_anchors()
+            if not anchors.ok:
+                raise CommandError(f"Audit anchor check failed: {anchors.problem}.")
+            self.stdout.write(f"Anchors match: {anchors.anchors} anchored heads found unchanged.")
+            return
+        if action == "anchor":
+            done = "Anchored the head" if anchor_head(timezone.now()) else "Head already anchored"
+            self.stdout.write(f"{done} in {anchor_path()}.")
             return
         events = AuditEvent.objects.order_by("-id")
         events = events.filter(child_id=options["public_id"]) if action == "child" else events.filter(
