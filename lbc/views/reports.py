@@ -72,8 +72,8 @@ def report_start(request: HttpRequest) -> HttpResponse:
             "form": form,
             "query": query,
             "found": search_children(request.user, query) if query else [],
-            "own": access.own_reports_for(request.user).order_by("-created_at")[:20],
-            "handler": access.is_report_handler(request.user),
+            "own": access.own_harm_reports_for(request.user).order_by("-created_at")[:20],
+            "handler": access.is_harm_report_handler(request.user),
         },
     )
 
@@ -131,7 +131,7 @@ def report_file_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
-    reports = access.reports_for(request.user)
+    reports = access.harm_reports_for(request.user)
     form = ReportFilterForm(request.GET or None)
     if form.is_valid() and form.cleaned_data["status"]:
         reports = reports.filter(status=form.cleaned_data["status"])
@@ -179,7 +179,7 @@ def child_summary(user: Any, report: HarmReport) -> dict[str, Any] | None:
 def detail_context(
     request: HttpRequest,
     report: HarmReport,
-    rights: access.ReportRights,
+    rights: access.HarmReportRights,
     status_form: ReportStatusForm | None = None,
 ) -> dict[str, Any]:
     context: dict[str, Any] = {"report": report, "rights": rights}
@@ -212,13 +212,13 @@ def reporter_roles(stored: str) -> str:
 @login_required
 @require_GET
 def report_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    report, rights = access.get_report_for_user(request.user, public_id)
+    report, rights = access.get_harm_report_for_user(request.user, public_id)
     return render(request, "lbc/reports/detail.html", detail_context(request, report, rights))
 
 
 @login_required
 def report_status(request: HttpRequest, public_id: Any) -> HttpResponse:
-    report, rights = access.get_report_for_user(request.user, public_id, handle=True)
+    report, rights = access.get_harm_report_for_user(request.user, public_id, handle=True)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = ReportStatusForm(request.POST, current=report.status)
