@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lbc import audit, hooks
-from lbc.demo.reports import seed_reports
+from lbc.demo.harm_reports import seed_harm_reports
 from lbc.models import Child, ChildGuardian, Guardian, Household, Parent, Region
 
 from .constants import BULK_BATCH, COUNTY_CODE, DEFAULT_CHILDREN
@@ -85,7 +85,7 @@ def seed_demo_county(*, seed: int = 1, children: int = DEFAULT_CHILDREN,
         users = create_personas(choose_scopes(layout, population.children, rng), layout.university, day)
         counts = _counts(layout, population, len(users))
         audit.record("lbc.demo.seeded", detail=counts)
-        counts |= seed_reports(users)
+        counts |= seed_harm_reports(users)
         county = hooks.DemoCounty(layout.county, seed, day, users)
         steps = {step.app: step.seed(county) for step in demo_steps()}
     return SeedResult(counts, time.perf_counter() - started, steps)
