@@ -8,9 +8,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from lbc.access.roles import Can
+from lbc.access.roles import CAPABILITIES, Can
 from lbc.access.scope import SCHOOL, UserLike, UserScope, any_of, scope_of, scope_q
-from lbc.models import Membership, Region, Role, School
+from lbc.models import Membership, Region, School
+
+# Roles without a region scope (volunteers): their county is their organisation's.
+TERM_LIMITED = [role for role, caps in CAPABILITIES.items() if caps.term_limited]
 
 
 def require_administrator(user: UserLike) -> UserScope:
@@ -46,7 +49,7 @@ def memberships_for_admin(user: UserLike) -> QuerySet[Membership]:
         Q(region__path__regex=in_county)
         | Q(school__county_id__in=counties)
         | Q(school_class__school__county_id__in=counties)
-        | Q(role=Role.VOLUNTEER, user__volunteer__organisation__region__path__regex=in_county)
+        | Q(role__in=TERM_LIMITED, user__volunteer__organisation__region__path__regex=in_county)
     )
 
 
