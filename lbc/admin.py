@@ -219,7 +219,7 @@ class MembershipAdminForm(forms.ModelForm):
         role = self.fields.get("role")
         if isinstance(role, forms.ChoiceField):
             # Volunteers belong to the county through their organisation, chosen on /manage/.
-            roles = [(value, label) for value, label in Role.choices if value != Role.VOLUNTEER]
+            roles = [(v, label) for v, label in Role.choices if not access.capabilities_of(v).term_limited]
             role.choices = [*BLANK_CHOICE_DASH, *roles]
             role.help_text = _("志愿者角色请在“用户与角色”页面添加（需要选择所属组织）。")
 

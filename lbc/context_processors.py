@@ -5,8 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from lbc.access import can_see_warnings, scope_of
-from lbc.models import Role
+from lbc import hooks
+from lbc.access import Can, scope_of
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -17,27 +17,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "demo_mode": settings.DEMO_MODE,
         "nav": {
-            "children": scope.can_list_children,
-            "administer": scope.can_administer,
-            "campaigns": scope.can_see_campaigns,
-            "warnings": can_see_warnings(user),
-            "training": bool(scope.roles() & {Role.TRAINER, Role.COUNTY_ADMIN, Role.VILLAGE_DIRECTOR}),
-            "classes": [
-                {"public_id": m.school_class.public_id, "label": str(m.school_class)}
-                for m in scope.memberships
-                if m.role == Role.HEAD_TEACHER and m.school_class is not None
-            ],
-            "trends": [
-                {"public_id": m.region.public_id, "name": m.region.name}
-                for m in scope.memberships
-                if m.role in (Role.COUNTY_ADMIN, Role.TOWNSHIP_SUPERVISOR) and m.region is not None
-            ],
-            "allocation": [
-                {"public_id": m.region.public_id, "name": m.region.name}
-                for m in scope.memberships
-                if m.role == Role.TOWNSHIP_SUPERVISOR and m.region is not None
-            ],
+            "children": scope.can(Can.LIST_CHILDREN),
+            "administer": scope.can(Can.ADMINISTER),
+            "entries": hooks.menu_for(user),  # the satellites' entries (training, screening)
             "roles": [m.get_role_display() for m in scope.memberships],
             "scopes": [m.scope_label() for m in scope.memberships],
         },
+        "manage_tabs": hooks.manage_tabs,
     }

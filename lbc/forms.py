@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lbc import access
 from lbc.access import UserLike
+from lbc.access.scope import SCHOOL, any_of, scope_q
 from lbc.idnumbers import InvalidIdNumber, parse_id_number
 from lbc.models import (
     Child,
@@ -101,7 +102,7 @@ class SchoolClassChoiceField(forms.ModelChoiceField):
 
 
 def _editing_memberships(user: UserLike) -> list[Membership]:
-    return [m for m in access.scope_of(user).memberships if access.ROLE_CAPABILITIES[m.role].edit_children]
+    return access.scope_of(user).holding(access.Can.EDIT_CHILDREN)
 
 
 def villages_for_editor(user: UserLike, *, keep: int | None = None) -> QuerySet[Region]:
@@ -121,20 +122,8 @@ def villages_for_editor(user: UserLike, *, keep: int | None = None) -> QuerySet[
 
 def schools_for_editor(user: UserLike, *, keep: int | None = None) -> QuerySet[School]:
     """Active schools under the user's editing scopes, plus ``keep`` (the record's current school)."""
-    condition = Q(pk__in=[])
-    for m in _editing_memberships(user):
-        if m.school_id:
-            condition |= Q(pk=m.school_id)
-        elif m.region is not None:
-            condition |= Q(**{_SCHOOL_COLUMN[Region.Level(m.region.level)]: m.region_id})
+    condition = any_of(scope_q(m, SCHOOL) for m in _editing_memberships(user)) or Q(pk__in=[])
     return School.objects.filter((condition & Q(active=True)) | Q(pk=keep or 0)).order_by("name")
-
-
-_SCHOOL_COLUMN = {
-    Region.Level.COUNTY: "county_id",
-    Region.Level.TOWNSHIP: "township_id",
-    Region.Level.VILLAGE: "region_id",
-}
 
 
 def classes_for_schools(schools: QuerySet[School], *, keep: int | None = None) -> QuerySet[SchoolClass]:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lbc import access
-from lbc.models import Membership, Organisation, Region, Role, School, SchoolClass
+from lbc.models import Membership, Organisation, Region, School, SchoolClass
 from lbc.models.memberships import LEVEL_OF_KIND, SCOPE_KIND
 
 _REGION_CODE = re.compile(r"[0-9]{9,12}")
@@ -275,7 +275,7 @@ class MembershipForm(StyledMixin, forms.Form):
         self.kind = SCOPE_KIND[role]
         self.fields = {"scope": scope_field(admin_user, self.kind), **self.fields}
         self.initial.setdefault("valid_from", timezone.localdate())
-        if role == Role.VOLUNTEER:
+        if access.capabilities_of(role).term_limited:
             until = self.fields["valid_until"]
             until.required = True
             until.error_messages["required"] = _("志愿者账号必须填写失效日期。")
@@ -333,7 +333,7 @@ class MembershipDatesForm(StyledMixin, forms.Form):
         kwargs.setdefault("prefix", f"m{membership.pk}")
         super().__init__(*args, **kwargs)
         self.membership = membership
-        if membership.role == Role.VOLUNTEER:
+        if access.capabilities_of(membership.role).term_limited:
             self.fields["valid_until"].required = True
             self.fields["valid_until"].error_messages["required"] = _("志愿者账号必须填写失效日期。")
         self.style_fields()

@@ -9,6 +9,8 @@ from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from lbc.otp import otp_satisfied
+
 SESSION_STARTED = "lbc_session_started"
 
 # No third-party origin anywhere: every script, style and font is served by the application.
@@ -64,8 +66,6 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from lbc.otp import otp_satisfied
-
         if request.path.startswith(self.OPEN_PREFIXES) or otp_satisfied(request.user):
             return self.get_response(request)
         if request.path.startswith("/api/"):

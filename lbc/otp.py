@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from lbc.access import UserLike, scope_of
-from lbc.models import Role
+from lbc.access import Can, UserLike, scope_of
 
-# SECURITY.md: county administrators and counsellors must use a second factor.
-ROLES_REQUIRING_OTP = frozenset({Role.COUNTY_ADMIN, Role.COUNSELLOR})
+# SECURITY.md: county administrators and counsellors must use a second factor (``Can.SECOND_FACTOR``).
 
 
 def otp_required(user: UserLike) -> bool:
     if not settings.LBC_REQUIRE_OTP or not user.is_authenticated:
         return False
-    return bool(scope_of(user).roles() & ROLES_REQUIRING_OTP)
+    return scope_of(user).can(Can.SECOND_FACTOR)
 
 
 def otp_satisfied(user: UserLike) -> bool:

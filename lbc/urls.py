@@ -14,7 +14,7 @@ urlpatterns = [
     path("screening/", include("screening.urls")),
     path("training/", include("training.urls")),
     path("manage/", include("lbc.views.manage_urls")),
-    path("reports/", include("lbc.views.report_urls")),
+    path("reports/", include("lbc.views.harm_report_urls")),
     path("", include("lbc.views.urls")),
 ]
 

@@ -1,6 +1,6 @@
 """Allocation in a township: inputs from the database, the proposal, and confirming it.
 
-Open unassigned warnings of the township (read through ``lbc.access.warnings_for``) become
+Open unassigned warnings of the township (read through ``screening.access.warnings_for``) become
 ``allocation.OpenWarning``; the township's counsellors (a current membership at one of its schools)
 and volunteers (a ``ResponderProfile`` based at one of its schools or villages) become
 ``allocation.Responder``. Free slots = weekly capacity - open warnings already assigned to the
@@ -28,10 +28,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lbc import access, audit
+from lbc import audit
 from lbc.models import ChildGrant, Membership, Region, Role, School
 from lbc.services.errors import DomainError
 from screening import allocation
+from screening.access import warnings_for
 from screening.allocation import Kind, OpenWarning, Place, Proposal, Responder
 from screening.models import Companionship, ResponderProfile, Warning
 from screening.warnings import OPEN_STATES, assign_warning, escalate_warning
@@ -64,7 +65,7 @@ def unassigned_warnings(user: Any, township: Region) -> list[Warning]:
     """Open warnings of the township that nobody holds yet, most urgent deadline first."""
     busy = Companionship.objects.filter(ended_at__isnull=True).values("warning_id")
     return list(
-        access.warnings_for(user)
+        warnings_for(user)
         .filter(township=township, state__in=list(OPEN_STATES), assigned_to__isnull=True)
         .exclude(pk__in=busy)
         .select_related("child", "child__village", "child__school", "child__school__region", "school")

@@ -6,3 +6,9 @@ class ScreeningConfig(AppConfig):
     name = "screening"
     verbose_name = _("心理筛查")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The core's pages show the screening app's menu entries, panels and demo step (lbc.hooks).
+        from screening.hooks import register
+
+        register()

@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from lbc import audit
-from lbc.models import Membership, OutboxMessage, Region, Role
+from lbc.models import Membership, OutboxMessage, Region
 from screening.models import (
     Assessment,
     EscalationLevel,
@@ -31,7 +31,7 @@ from screening.models import (
     WarningOutcome,
     WarningState,
 )
-from screening.warnings import TRANSITIONS, raise_warnings
+from screening.warnings import LADDER_ROLES, TRANSITIONS, raise_warnings
 
 S = WarningState
 # Paths through the transition map, by target state (every step is an action of TRANSITIONS).
@@ -140,11 +140,12 @@ def _actors(county: Region) -> dict[str, dict[int | None, Any]]:
     """A responder per school, township and county of the demo county (the demo's personas)."""
     found: dict[str, dict[int | None, Any]] = {"school": {}, "township": {}, "county": {}}
     for m in Membership.objects.current().select_related("user", "region"):
-        if m.role == Role.COUNSELLOR and m.school_id:
+        # The responders of each level of the escalation ladder (screening.warnings.LADDER_ROLES).
+        if m.role == LADDER_ROLES[EscalationLevel.SCHOOL] and m.school_id:
             found["school"].setdefault(m.school_id, m.user)
-        elif m.role == Role.TOWNSHIP_SUPERVISOR and m.region_id:
+        elif m.role == LADDER_ROLES[EscalationLevel.TOWNSHIP] and m.region_id:
             found["township"].setdefault(m.region_id, m.user)
-        elif m.role == Role.COUNTY_ADMIN and m.region_id == county.pk:
+        elif m.role == LADDER_ROLES[EscalationLevel.COUNTY] and m.region_id == county.pk:
             found["county"].setdefault(county.pk, m.user)
     return found
 

@@ -22,8 +22,9 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lbc import access, audit
+from lbc import audit
 from lbc.services.errors import DomainError
+from screening.access import counsels_child_school
 from screening.models import (
     Assessment,
     GuardianContact,
@@ -108,7 +109,7 @@ def _require_open(warning: Warning) -> None:
 
 
 def _require_counsellor(warning: Warning, by: Any) -> None:
-    if not access.counsels_child_school(by, warning.child):
+    if not counsels_child_school(by, warning.child):
         raise DomainError(_("只有该儿童所在学校的心理教师才能做这件事。"))
 
 
@@ -284,7 +285,7 @@ def closure_signed_off(warning: Warning) -> str | None:
     """CLOSE_CHECKS entry: a closure sign-off given at the current tier, and a RED warning's safety plan."""
     since = _last_raise_at(warning)
     signed = any(
-        access.counsels_child_school(s.by, warning.child)
+        counsels_child_school(s.by, warning.child)
         for s in SignOff.objects.filter(
             warning=warning, purpose=SignOff.Purpose.CLOSE, at__gte=since
         ).select_related("by")
@@ -326,7 +327,7 @@ def lower_tier(warning: Warning, *, rescreen_assessment: Assessment, by: Any, re
             for s in SignOff.objects.filter(
                 warning=current, purpose=SignOff.Purpose.LOWER_TIER, assessment=rescreen_assessment
             ).select_related("by")
-            if access.counsels_child_school(s.by, current.child)
+            if counsels_child_school(s.by, current.child)
         ]
         reason = lowering_refusal(
             current_tier=current.tier,

@@ -18,8 +18,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from lbc import access
 from lbc.access import FieldTier, UserLike
+from screening.access import get_campaign_for_user
 from screening.fonts import register_reportlab_font
 from screening.models import Campaign
 from screening.summary import TIER_ORDER, CampaignSummary, Table
@@ -122,7 +122,7 @@ class CampaignSummaryReport:
 
     def is_available_to(self, user: UserLike) -> bool:
         try:
-            _campaign, rights = access.get_campaign_for_user(user, self.campaign.public_id)
+            _campaign, rights = get_campaign_for_user(user, self.campaign.public_id)
         except (Http404, PermissionDenied):
             return False
         return rights.sees(FieldTier.COLOUR)

@@ -23,11 +23,12 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from lbc import access, audit
+from lbc import audit
 from lbc.models import Region, Role, School
 from lbc.notifications import queue_message
 from lbc.services.errors import DomainError
 from screening import deadlines, rescreens
+from screening.access import counselling_school
 from screening.bulk import insert_rows
 from screening.deadlines import WarningSettings, settings_from
 from screening.models import (
@@ -40,6 +41,7 @@ from screening.models import (
     WarningOutcome,
     WarningState,
 )
+from screening.responders import counsellors_for_warning, responders_for_unit
 from screening.services import thresholds_for
 from screening.tiers import Thresholds, Tier
 
@@ -74,7 +76,7 @@ class Transition:
 
 
 # THE transition map. A user action is offered only when the state is a source, the role allows it
-# (lbc.access.WARNING_ACTIONS) and its guard passes (``refusal``).
+# (the capability table, ``screening.access.ACTION_CAPABILITY``) and its guard passes (``refusal``).
 TRANSITIONS: dict[str, Transition] = {
     "acknowledge": Transition(
         frozenset({S.RAISED, S.ESCALATED, S.TRANSFERRED}), S.ACKNOWLEDGED, A.ACKNOWLEDGED
@@ -217,9 +219,9 @@ def responders(warning: Warning, level: int) -> list[Any]:
     """Who acts at a level of the ladder: the school's counsellors, the township's supervisors, the county."""
     role = LADDER_ROLES[level]
     if level == EscalationLevel.SCHOOL:
-        return access.responders_for_unit(role, school_id=warning.school_id) if warning.school_id else []
+        return responders_for_unit(role, school_id=warning.school_id) if warning.school_id else []
     region_id = warning.township_id if level == EscalationLevel.TOWNSHIP else warning.county_id
-    return access.responders_for_unit(role, region_id=region_id)
+    return responders_for_unit(role, region_id=region_id)
 
 
 def _notify(warning: Warning, users: Iterable[Any], text: str, key: str) -> int:
@@ -325,7 +327,7 @@ def assign_warning(
     now = now or timezone.now()
 
     def check(current: Warning) -> None:
-        if not access.counsellors_for_warning(current).filter(pk=to.pk).exists():
+        if not counsellors_for_warning(current).filter(pk=to.pk).exists():
             raise WarningStateError(_("只能分派给负责该儿童所在学校的心理教师。"))
 
     changes: dict[str, Any] = {"assigned_to": to}
@@ -413,14 +415,10 @@ def transfer_warning(
         raise DomainError(_("请选择转交给哪所学校、哪个乡镇或哪位心理教师（只选一项）。"))
     child = warning.child
     if counsellor is not None:
-        membership = access.scope_of(counsellor).memberships
-        target_school = next(
-            (m.school for m in membership if m.role == Role.COUNSELLOR and m.school_id == child.school_id),
-            None,
-        )
+        target_school = counselling_school(counsellor, child)
         if (
             target_school is None
-            or not access.counsellors_for_warning(warning).filter(pk=counsellor.pk).exists()
+            or not counsellors_for_warning(warning).filter(pk=counsellor.pk).exists()
         ):
             raise DomainError(_("只能转交给负责该儿童所在学校的心理教师。"))
         school = target_school

@@ -366,19 +366,19 @@ def test_screening_shares_look_like_a_school_screen(demo_mode: Any) -> None:
     assert 0.22 <= consents.filter(is_legal_guardian=False).count() / consents.count() <= 0.38
     tiers = Counter(Assessment.objects.values_list("tier", flat=True))
     n = sum(tiers.values())
-    assert n == granted == result.screenings["assessments"]
+    assert n == granted == result.steps["screening"]["assessments"]
     assert 0.17 <= sum(tiers[t] for t in ("YELLOW", "ORANGE", "RED", "RED_ACUTE")) / n <= 0.33
     assert 0.03 <= tiers["ORANGE"] / n <= 0.12
     assert 0.02 <= tiers["GREY"] / n <= 0.10
     event = AuditEvent.objects.get(action="screening.demo.seeded")
-    assert event.detail == result.screenings
+    assert event.detail == result.steps["screening"]
 
 
 def test_no_screening_is_seeded_before_a_week_of_the_autumn_window(demo_mode: Any) -> None:
     from screening.models import Assessment, Campaign
 
     result = seed_demo_county(seed=4, children=200, today=dt.date(2026, 9, 18))
-    assert result.screenings["campaigns"] == 0
+    assert result.steps["screening"]["campaigns"] == 0
     assert not Campaign.objects.exists() and not Assessment.objects.exists()
 
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from lbc import audit
 from lbc.models import AuditEvent, HarmReport, OutboxMessage, Region, Role
-from lbc.services import reports as report_service
+from lbc.services import harm_reports as report_service
 from lbc.services.errors import DomainError
-from lbc.services.reports import RECEIPT_PATTERN, change_report_status, file_report, new_receipt
+from lbc.services.harm_reports import RECEIPT_PATTERN, change_report_status, file_report, new_receipt
 
 from .conftest import World
 from .factories import make_region, make_user
@@ -336,13 +336,14 @@ def test_hostile_text_is_shown_escaped(login: Any, world: World) -> None:
 
 def test_a_supervisor_handles_reports_of_the_own_township_only(world: World) -> None:
     from lbc import access
+    from lbc.services.harm_reports import report_handlers
 
-    assert list(access.reports_for(world.user("supervisor"))) == [world.r1]
-    assert list(access.reports_for(world.user("other_supervisor"))) == []
-    assert list(access.reports_for(world.user("county_admin"))) == [world.r1]
-    assert list(access.reports_for(world.user("other_county_admin"))) == []
+    assert list(access.harm_reports_for(world.user("supervisor"))) == [world.r1]
+    assert list(access.harm_reports_for(world.user("other_supervisor"))) == []
+    assert list(access.harm_reports_for(world.user("county_admin"))) == [world.r1]
+    assert list(access.harm_reports_for(world.user("other_county_admin"))) == []
     make_user("second_supervisor", Role.TOWNSHIP_SUPERVISOR, region=world.t1)
-    handlers = [u.username for u in access.report_handlers(world.t1)]
+    handlers = [u.username for u in report_handlers(world.t1)]
     assert handlers == ["county_admin", "supervisor", "second_supervisor"]
 
 

@@ -2,7 +2,7 @@
 
 The order may use screening internally, but nothing returned says why someone is where they are:
 an ``Invitee`` holds a name, a phone, a village and the enrolment status, never a tier, score,
-reason or priority. Scope (which villages a user may draw from) is decided by ``lbc.access``.
+reason or priority. Scope (which villages a user may draw from) is decided by ``training.access``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from lbc.access import UserLike
 from lbc.models import Child, ChildGuardian, Guardian, Membership, Parent, Region, Role
+from screening.models import Warning, WarningState
 
+from .access import get_training_session_for_user
 from .models import Audience, Enrolment, Session, Venue
+from .sessions import windows_for
 from .windows import AudienceWindows
 
 CONCERN_TIERS = ("RED_ACUTE", "RED", "ORANGE", "YELLOW")
@@ -41,8 +45,6 @@ def children_needing_support(children: QuerySet[Child]) -> QuerySet[Child]:
     """THE rule for "needing it most": an open screening warning; or, for a child never warned (records
     from before warnings existed), a concern tier from the latest screening. A closed warning counts as
     dealt with."""
-    from screening.models import Warning, WarningState
-
     any_warning = Warning.objects.filter(child=OuterRef("pk"))
     open_warning = any_warning.exclude(state=WarningState.CLOSED)
     return children.filter(
@@ -155,3 +157,14 @@ def draw_invitees(
     if session.audience == Audience.PARENTS:
         return _parents(session, children, windows, limit)
     return _guardians(session, children, limit)
+
+
+def invitees_for_session(user: UserLike, session: Session) -> list[Invitee]:
+    """Invitation list drawn from the registry: guardians or parents whose children need it most come
+    first, then the others of the session's villages and schools; staff audiences list staff of the
+    county. Each invitee is a name, phone, village and enrolment status only: no tier, score, reason or
+    priority. Trainers of the county get everyone the session reaches, village directors the people of
+    their villages; 404 outside the scope, 403 for roles that do not enrol."""
+    session, rights = get_training_session_for_user(user, session.public_id, enrol=True)
+    villages = None if rights.manage else set(rights.villages)
+    return draw_invitees(session, windows_for(session.county_id), villages=villages)

@@ -1,7 +1,7 @@
 """Uploading a program's materials (handbooks, handouts, recordings) into private storage.
 
 Only a few harmless formats are accepted, recognised by their first bytes rather than by the file
-name; files are stored under a random name and served only after ``lbc.access.get_material_for_user``.
+name; files are stored under a random name and served only after ``training.access.get_material_for_user``.
 """
 
 from __future__ import annotations

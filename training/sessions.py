@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lbc import audit
-from lbc.models import Membership, Region, Role, School
+from lbc.access import Can, roles_with
+from lbc.models import Membership, Region, School
 from lbc.services.errors import DomainError
 
 from . import messages
@@ -174,7 +175,11 @@ def _require_trainers(program: Program, trainers: Sequence[Any], day: dt.date) -
         raise DomainError(_("请至少选择一位培训师。"))
     qualified = set(
         Membership.objects.current(day)
-        .filter(role=Role.TRAINER, region_id=program.county_id, user__in=[t.pk for t in trainers])
+        .filter(
+            role__in=roles_with(Can.MANAGE_TRAINING),
+            region_id=program.county_id,
+            user__in=[t.pk for t in trainers],
+        )
         .values_list("user_id", flat=True)
     )
     missing = [trainer_party(t).name for t in trainers if t.pk not in qualified]
@@ -503,8 +508,10 @@ def propose_program_slots(
 
 
 def trainers_of_county(county: Region | int) -> Any:
-    """Users holding a current trainer membership for the county."""
+    """Users holding a current membership that manages the county's training (trainers)."""
     county_id = county if isinstance(county, int) else county.pk
     return get_user_model().objects.filter(
-        pk__in=Membership.objects.current().filter(role=Role.TRAINER, region_id=county_id).values("user_id")
+        pk__in=Membership.objects.current()
+        .filter(role__in=roles_with(Can.MANAGE_TRAINING), region_id=county_id)
+        .values("user_id")
     )

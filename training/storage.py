@@ -1,6 +1,6 @@
 """Where uploaded training materials live: a private directory, never under MEDIA_ROOT or STATIC_ROOT.
 
-Files are only ever served by a view that first calls ``lbc.access.get_material_for_user``; the web
+Files are only ever served by a view that first calls ``training.access.get_material_for_user``; the web
 server has no route to this directory. The directory is ``settings.LBC_TRAINING_MATERIAL_ROOT`` if set,
 else ``VAR_DIR/private/training``, read at each use (so tests and deployments can move it).
 """

@@ -14,7 +14,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import Direction
 from rest_framework import serializers
 
-from lbc import access
+from lbc import access, hooks
 from lbc.access import Rights
 from lbc.idnumbers import InvalidIdNumber, parse_id_number
 from lbc.models import Child, ChildGuardian, Guardian, Parent, Sex
@@ -96,9 +96,10 @@ class ChildSerializer(TieredSerializer, serializers.ModelSerializer):
 
     def get_latest_label(self, child: Child) -> str | None:
         """The neutral wording ("需跟进"/"常规关注") of the latest screening tier, for every STATUS reader."""
-        from screening.tiers import Tier, neutral_label
-
-        return neutral_label(Tier(child.latest_tier)) if child.latest_tier else None
+        if not child.latest_tier:
+            return None
+        # The wording belongs to the screening app, which keeps the tier (lbc.hooks.tier_display).
+        return next((display.neutral_label(child.latest_tier) for display in hooks.tier_display), None)
 
     def get_confirmed_by(self, child: Child) -> str | None:
         user = child.confirmed_by

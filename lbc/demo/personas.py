@@ -14,6 +14,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from lbc.access import Can, capabilities_of
 from lbc.models import (
     Child,
     ChildGrant,
@@ -108,7 +109,7 @@ def create_personas(scopes: DemoScopes, university: Organisation, today: dt.date
     for role in DEMO_ROLES:
         user = get_user_model().objects.create_user(
             username=demo_username(role), password=demo_password(role),
-            first_name=f"{Role(role).label}（演示）", is_staff=role == Role.COUNTY_ADMIN,
+            first_name=f"{Role(role).label}（演示）", is_staff=capabilities_of(role).allows(Can.ADMINISTER),
         )
         membership = Membership(user=user, role=role, **_membership_scope(role, scopes))
         membership.clean()

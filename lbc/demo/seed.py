@@ -7,15 +7,14 @@ import random
 import time
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from lbc import audit
-from lbc.demo.reports import seed_reports
+from lbc import audit, hooks
+from lbc.demo.harm_reports import seed_harm_reports
 from lbc.models import Child, ChildGuardian, Guardian, Household, Parent, Region
-from screening.demo import seed_screenings
-from training.demo import seed_training
 
 from .constants import BULK_BATCH, COUNTY_CODE, DEFAULT_CHILDREN
 from .county import CountyLayout, build_county
@@ -27,8 +26,7 @@ from .personas import choose_scopes, create_personas, require_demo_mode
 class SeedResult:
     counts: dict[str, int]
     seconds: float
-    screenings: dict[str, int] = field(default_factory=dict)
-    training: dict[str, int] = field(default_factory=dict)
+    steps: dict[str, dict[str, int]] = field(default_factory=dict)  # app label -> its step's counts
 
 
 def demo_county_exists() -> bool:
@@ -87,7 +85,13 @@ def seed_demo_county(*, seed: int = 1, children: int = DEFAULT_CHILDREN,
         users = create_personas(choose_scopes(layout, population.children, rng), layout.university, day)
         counts = _counts(layout, population, len(users))
         audit.record("lbc.demo.seeded", detail=counts)
-        screenings = seed_screenings(layout.county, seed=seed, today=day)
-        training = seed_training(layout.county, seed=seed, today=day)
-        counts |= seed_reports(users)
-    return SeedResult(counts, time.perf_counter() - started, screenings, training)
+        counts |= seed_harm_reports(users)
+        county = hooks.DemoCounty(layout.county, seed, day, users)
+        steps = {step.app: step.seed(county) for step in demo_steps()}
+    return SeedResult(counts, time.perf_counter() - started, steps)
+
+
+def demo_steps() -> list[hooks.DemoStep]:
+    """Each installed app's demo step (``lbc.hooks.demo_steps``), in the order of INSTALLED_APPS."""
+    order = [config.label for config in apps.get_app_configs()]
+    return sorted(hooks.demo_steps, key=lambda step: order.index(step.app))

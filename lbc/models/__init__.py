@@ -1,11 +1,11 @@
 from .audit import AuditEvent, KeyCanary
 from .consent import Consent
 from .grants import ChildGrant
+from .harm_reports import HarmReport, HarmReportEvent
 from .memberships import Membership, Role
 from .outbox import ContactPreference, OutboxMessage
 from .people import Child, ChildGuardian, Guardian, Household, Organisation, Parent, Sex, Volunteer
 from .regions import Region
-from .reports import HarmReport, HarmReportEvent
 from .schools import School, SchoolClass
 
 __all__ = [

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lbc import audit
-from lbc.models import Membership, Organisation, Region, Role, School, SchoolClass, Volunteer
+from lbc.access import Can, capabilities_of, roles_with
+from lbc.models import Membership, Organisation, Region, School, SchoolClass, Volunteer
 
 from .errors import DomainError
 
@@ -81,14 +82,14 @@ def is_current(membership: Membership, today: dt.date | None = None) -> bool:
 
 
 def _refuse_self_lockout(membership: Membership, by: Any) -> None:
-    if (membership.user_id == by.pk and membership.role == Role.COUNTY_ADMIN
+    if (membership.user_id == by.pk and capabilities_of(membership.role).allows(Can.ADMINISTER)
             and not is_current(membership)):
         raise DomainError(_("不能结束或中止自己的县级管理员授权，请由另一位管理员操作。"))
 
 
 def _sync_staff(user: Any) -> None:
     """is_staff (needed to enter the Django admin) follows the county-administrator memberships."""
-    staff = user.is_active and user.memberships.filter(role=Role.COUNTY_ADMIN).filter(
+    staff = user.is_active and user.memberships.filter(role__in=roles_with(Can.ADMINISTER)).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate())
     ).exists()
     if user.is_staff != staff:
@@ -98,7 +99,7 @@ def _sync_staff(user: Any) -> None:
 
 def _sync_volunteer(membership: Membership, organisation: Organisation | None) -> None:
     """A volunteer belongs to a county through the organisation on the volunteer profile."""
-    if membership.role != Role.VOLUNTEER:
+    if not capabilities_of(membership.role).term_limited:
         return
     defaults: dict[str, Any] = {"valid_until": membership.valid_until}
     if organisation is not None:
@@ -108,7 +109,7 @@ def _sync_volunteer(membership: Membership, organisation: Organisation | None) -
 
 def _after_membership_write(membership: Membership, action: str, *, by: Any, request: Any,
                             fields: Iterable[str] = ()) -> None:
-    if membership.role == Role.COUNTY_ADMIN:
+    if capabilities_of(membership.role).allows(Can.ADMINISTER):
         _sync_staff(membership.user)
     audit.record(action, actor=by, request=request, obj=membership, detail={
         "user": membership.user_id, "role": membership.role, "fields": sorted(fields),
@@ -119,7 +120,8 @@ def _after_membership_write(membership: Membership, action: str, *, by: Any, req
 @transaction.atomic
 def create_membership(membership: Membership, *, by: Any, organisation: Organisation | None = None,
                       request: Any = None) -> Membership:
-    if membership.role == Role.VOLUNTEER and organisation is None and not Volunteer.objects.filter(
+    volunteer = capabilities_of(membership.role).term_limited
+    if volunteer and organisation is None and not Volunteer.objects.filter(
             user=membership.user_id, organisation__isnull=False).exists():
         raise DomainError(_("请选择志愿者的所属组织。"))
     membership.full_clean()

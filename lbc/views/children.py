@@ -25,13 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lbc import access, audit
+from lbc import access, audit, hooks
 from lbc.access import FieldTier, Rights
 from lbc.forms import ChildFilterForm, ChildForm
 from lbc.models import AuditEvent, Child, Consent, Guardian, Household, Parent, Region, School
 from lbc.services import children as services
 from lbc.services.errors import DomainError, EditConflict
-from screening.views.records import latest_cell, latest_screening
 
 PAGE_SIZE = 50
 SHOWN_TIERS = (
@@ -132,8 +131,8 @@ class ListRow:
 def cell_value(child: Child, name: str, allowed: set[str]) -> Any:
     if name not in allowed:
         return None
-    if name == "latest_label":
-        return latest_cell(child, allowed)
+    if name == "latest_label":  # shown by the screening app, which keeps the tier
+        return next((display.cell(child, allowed) for display in hooks.tier_display), None)
     if name == "id_number":
         return mask_id_number(child.id_number) if child.id_number else child.get_id_absent_reason_display()
     if name == "school_class":
@@ -221,6 +220,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "visible": visible,
         "can_create": access.scope_of(request.user).can_edit_children,
+        "tier_display": hooks.tier_display,
     }
     partial = request.htmx and not request.htmx.history_restore_request  # type: ignore[attr-defined]
     response = render(request, "lbc/children/_results.html" if partial else "lbc/children/list.html", context)
@@ -321,28 +321,13 @@ def household_facts(child: Child, rights: Rights) -> list[Fact]:
     return rows + facts(household, ("village", "address"), allowed)
 
 
-def grandparent_classes_of(guardian_ids: list[int]) -> dict[int, list[str]]:
-    """Grandparent classes (祖辈课堂) each guardian attended: program name and date, newest first.
-
-    Shown on the guardian's card, which only roles that see guardians get.
-    """
-    from training.models import Attendance, Audience
-
-    attended = (
-        Attendance.objects.filter(
-            kind=Attendance.Kind.PARTICIPANT,
-            attended=True,
-            enrolment__guardian_id__in=guardian_ids,
-            session__audience=Audience.GRANDPARENTS,
-        )
-        .select_related("session__program")
-        .order_by("-session__starts_at")
-        .values_list("enrolment__guardian_id", "session__program__name", "session__starts_at")
-    )
-    found: dict[int, list[str]] = {}
-    for guardian_id, program, starts_at in attended:
-        found.setdefault(guardian_id, []).append(f"{program}（{timezone.localtime(starts_at):%Y-%m-%d}）")
-    return found
+def guardian_notes(guardian_ids: list[int]) -> dict[int, list[str]]:
+    """Lines other apps add to each guardian's card (the training app: grandparent classes attended)."""
+    notes: dict[int, list[str]] = {}
+    for contribute in hooks.guardian_notes:
+        for guardian_id, line in contribute(guardian_ids).items():
+            notes.setdefault(guardian_id, []).append(line)
+    return notes
 
 
 def guardian_cards(child: Child, rights: Rights) -> list[dict[str, Any]]:
@@ -350,13 +335,13 @@ def guardian_cards(child: Child, rights: Rights) -> list[dict[str, Any]]:
     if "name" not in allowed:
         return []
     links = list(child.guardian_links.select_related("guardian__village").order_by("-is_primary", "pk"))
-    classes = grandparent_classes_of([link.guardian_id for link in links])
+    notes = guardian_notes([link.guardian_id for link in links])
     return [
         {
             "name": link.guardian.name,
             "public_id": link.guardian.public_id,
             "entrusted": not link.is_legal_guardian,
-            "grandparent_classes": classes.get(link.guardian_id, []),
+            "notes": notes.get(link.guardian_id, []),
             "facts": facts(link, GUARDIAN_FACTS[:3], allowed)
             + facts(link.guardian, GUARDIAN_FACTS[3:], allowed),
         }
@@ -408,8 +393,21 @@ def consent_rows(child: Child, rights: Rights) -> list[dict[str, Any]]:
     ]
 
 
+def child_panels(child: Child, rights: Rights) -> tuple[list[hooks.ChildPanel], dict[str, Any]]:
+    """Sections other apps add to the file (the screening app: the latest screening), as the rights allow."""
+    panels: list[hooks.ChildPanel] = []
+    context: dict[str, Any] = {}
+    for panel in hooks.child_panels:
+        variables = panel.context(child, rights)
+        if variables is not None:
+            panels.append(panel)
+            context |= variables
+    return panels, context
+
+
 def child_file_context(child: Child, rights: Rights) -> dict[str, Any]:
     allowed = access.fields_for(rights, "child")
+    panels, panel_context = child_panels(child, rights)
     return {
         "child": {
             "public_id": child.public_id,
@@ -422,7 +420,8 @@ def child_file_context(child: Child, rights: Rights) -> dict[str, Any]:
         "guardians": guardian_cards(child, rights),
         "parents": parent_cards(child, rights),
         "consents": consent_rows(child, rights),
-        "screening": latest_screening(child, rights),  # None: the role sees no screening result
+        **panel_context,
+        "panels": panels,
         "history": history_of(child) if rights.basic else [],
     }
 

@@ -7,8 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from lbc import access
-from lbc.models import Role
+from lbc import access, hooks
 
 
 @login_required
@@ -16,6 +15,7 @@ from lbc.models import Role
 def home(request: HttpRequest) -> HttpResponse:
     scope = access.scope_of(request.user)
     roles = scope.roles()
+    capabilities = scope.capabilities()
     context = {
         "memberships": [
             {"role": m.get_role_display(), "scope": m.scope_label(), "until": m.valid_until}
@@ -24,9 +24,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_list": scope.can_list_children,
         "can_create": scope.can_edit_children,
         "can_administer": scope.can_administer,
-        "can_warnings": access.can_see_warnings(request.user),
-        "trainer_only": bool(roles) and roles <= {Role.TRAINER},
-        "volunteer_only": bool(roles) and roles <= {Role.VOLUNTEER},
+        "cards": hooks.cards_for(request.user),  # the satellites' to-do cards (screening: warnings)
+        # Notes for accounts whose every role sees no child at all (trainers) or is term-limited (volunteers).
+        "trainer_only": bool(roles) and not any(caps.tiers for caps in capabilities),
+        "volunteer_only": bool(roles) and all(caps.term_limited for caps in capabilities),
         "no_roles": not roles,
     }
     return render(request, "lbc/home.html", context)

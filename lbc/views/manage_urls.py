@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from lbc.views.manage import memberships, overview, regions, responders, schools, users
+from lbc import hooks
+from lbc.views.manage import memberships, overview, regions, schools, users
 
 app_name = "manage"
 urlpatterns = [
@@ -24,5 +25,5 @@ urlpatterns = [
     path("users/<str:username>/memberships/new/", memberships.membership_create, name="membership-create"),
     path("users/<str:username>/memberships/update/", memberships.membership_update, name="membership-update"),
     path("users/<str:username>/memberships/end/", memberships.membership_end, name="membership-end"),
-    path("users/<str:username>/responder/", responders.responder_profile, name="responder-profile"),
+    *hooks.manage_urls,  # pages other apps add (the screening app: a responder's capacity)
 ]

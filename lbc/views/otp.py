@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from base64 import b32encode
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -33,8 +35,6 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def _secret_for_display(device: TOTPDevice) -> str:
-    from base64 import b32encode
-
     raw = b32encode(device.bin_key).decode("ascii").rstrip("=")
     return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 

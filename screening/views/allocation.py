@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from lbc import access
 from lbc.services.errors import DomainError
 from screening import allocation
+from screening.access import get_allocation_township_for_user
 from screening.allocation import Kind
 from screening.allocation_service import Choice, Inputs, confirm_allocation, gather, propose
 from screening.tiers import Tier, tier_label
@@ -61,7 +61,7 @@ def _rows(
 @login_required
 @require_http_methods(["GET", "POST"])
 def allocation_page(request: HttpRequest, public_id: Any) -> HttpResponse:
-    township = access.get_allocation_township_for_user(request.user, public_id)
+    township = get_allocation_township_for_user(request.user, public_id)
     inputs = gather(request.user, township, timezone.now())
     proposal = propose(inputs)
     selected = {row.warning_id: row.responder_id for row in proposal.rows}

@@ -29,6 +29,7 @@ from lbc import access, audit
 from lbc.access import FieldTier, Rights
 from lbc.models import Child, School
 from lbc.text import join_items
+from screening.access import campaign_run_school_ids, campaigns_for, get_campaign_for_user
 from screening.forms import CampaignForm
 from screening.instruments import get_instrument
 from screening.models import Assessment, Campaign, Tier
@@ -73,7 +74,7 @@ def entry_day(campaign: Campaign) -> dt.date:
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = (
-        access.campaigns_for(request.user)
+        campaigns_for(request.user)
         .select_related("school")
         .annotate(screened=Count("assessments__child", distinct=True))
         .order_by("-starts_on", "school__name", "pk")
@@ -88,7 +89,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         }
         for c in page.object_list
     ]
-    context = {"page": page, "rows": rows, "can_create": access.scope_of(request.user).can_run_campaigns}
+    can_create = access.scope_of(request.user).can(access.Can.RUN_CAMPAIGNS)
+    context = {"page": page, "rows": rows, "can_create": can_create}
     return render(request, "screening/campaigns/list.html", context)
 
 
@@ -115,9 +117,9 @@ def save_campaign(form: CampaignForm, request: HttpRequest, *, school: School | 
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    if not access.scope_of(request.user).can_run_campaigns:
+    if not access.scope_of(request.user).can(access.Can.RUN_CAMPAIGNS):
         raise PermissionDenied
-    schools = School.objects.filter(pk__in=access.campaign_run_school_ids(request.user), active=True)
+    schools = School.objects.filter(pk__in=campaign_run_school_ids(request.user), active=True)
     form = CampaignForm(request.POST or None, schools=schools.order_by("name"))
     if request.method == "POST" and form.is_valid():
         campaign = save_campaign(form, request, school=form.chosen_school())
@@ -129,7 +131,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
-    campaign, _rights = access.get_campaign_for_user(request.user, public_id, edit=True)
+    campaign, _rights = get_campaign_for_user(request.user, public_id, edit=True)
     title, campaign_id = campaign.name, campaign.public_id  # the form may change the instance in memory
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
@@ -244,7 +246,7 @@ def roster(
 @login_required
 @require_GET
 def campaign_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    campaign, rights = access.get_campaign_for_user(request.user, public_id)
+    campaign, rights = get_campaign_for_user(request.user, public_id)
     children = target_children(request.user, campaign)
     latest = latest_by_child(campaign, children)
     page, rows = roster(request, campaign, children, latest) if rights.scores else (None, [])

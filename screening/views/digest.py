@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from lbc import access, audit
+from lbc import audit
 from lbc.access import UserLike
 from lbc.models import Region
+from screening.access import get_trend_region_for_user, warnings_for
 from screening.models import WarningState
 from screening.reports import PAGE_MARGIN, paragraph, register_reportlab_font, render_pdf, styles
 from screening.summary import Relation, cell_text, suppress
@@ -87,7 +88,7 @@ class TownshipDigestReport:
 
     def is_available_to(self, user: UserLike) -> bool:
         try:
-            region = access.get_trend_region_for_user(user, self.township.public_id)
+            region = get_trend_region_for_user(user, self.township.public_id)
         except (Http404, PermissionDenied):
             return False
         return region.level == Region.Level.TOWNSHIP
@@ -159,7 +160,7 @@ class TownshipDigestReport:
 
 
 def digest_for(user: UserLike, township: Region, now: dt.datetime) -> TownshipDigestReport:
-    open_warnings = access.warnings_for(user).filter(township=township, state__in=list(OPEN_STATES))
+    open_warnings = warnings_for(user).filter(township=township, state__in=list(OPEN_STATES))
     found = trend_page_for(township, None)
     if found is not None:
         terms, ewma = found[0].terms, found[0].ewma
@@ -179,7 +180,7 @@ def digest_for(user: UserLike, township: Region, now: dt.datetime) -> TownshipDi
 @login_required
 @require_GET
 def township_digest(request: HttpRequest, public_id: Any) -> HttpResponse:
-    township = access.get_trend_region_for_user(request.user, public_id)
+    township = get_trend_region_for_user(request.user, public_id)
     if township.level != Region.Level.TOWNSHIP:
         raise Http404
     report = digest_for(request.user, township, timezone.now())

@@ -38,6 +38,7 @@ from lbc import access, audit, crypto
 from lbc.access import FieldTier, Rights
 from lbc.models import Child
 from lbc.services.errors import DomainError
+from screening.access import campaign_run_school_ids, campaigns_for, get_campaign_for_user
 from screening.context import FACTORS
 from screening.forms import PaperEntryForm, SelfAnswerForm, SelfReportStartForm
 from screening.instruments import Instrument, get_instrument
@@ -58,8 +59,8 @@ URGENT_TIERS = (Tier.RED, Tier.RED_ACUTE)
 
 def entry_campaigns(user: Any, child: Child) -> QuerySet[Campaign]:
     """Campaigns of the child's school that the user runs."""
-    runs = access.campaign_run_school_ids(user)
-    return access.campaigns_for(user).filter(school_id__in=runs & {child.school_id})
+    runs = campaign_run_school_ids(user)
+    return campaigns_for(user).filter(school_id__in=runs & {child.school_id})
 
 
 def chosen_campaign(request: HttpRequest, child: Child) -> Campaign | None:
@@ -417,7 +418,7 @@ def save_self_report(
         if user is None:
             raise PermissionDenied
         child, _rights = access.get_child_for_user(user, state["child"], need=FieldTier.NOTES)
-        campaign, _crights = access.get_campaign_for_user(user, state["campaign"], edit=True)
+        campaign, _crights = get_campaign_for_user(user, state["campaign"], edit=True)
     except (Http404, PermissionDenied):
         raise DomainError(_("开始自评的账号已无权为这名儿童保存结果。")) from None
     return record_assessment(

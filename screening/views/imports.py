@@ -1,6 +1,6 @@
 """Whole-grade import pages: template download, upload, report and preview, progress, commit.
 
-Only the counsellors of the campaign's school import (``access.get_campaign_for_user`` with
+Only the counsellors of the campaign's school import (``get_campaign_for_user`` with
 ``edit``): others in scope get 403, others 404. The report quotes answers, names and ID numbers,
 so showing it writes an audit event first.
 """
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from lbc import access, audit
 from lbc.services.errors import DomainError
+from screening.access import get_campaign_for_user
 from screening.imports import batches
 from screening.imports.files import MAX_BYTES, MAX_ROWS, too_large_message
 from screening.imports.processing import Status, fail_if_stale, load_report
@@ -58,7 +59,7 @@ class ExcludeForm(forms.Form):
 
 def campaign_for(request: HttpRequest, public_id: Any) -> Campaign:
     """The campaign, if the user runs it and may see item answers (NOTES) of its school's children."""
-    campaign, rights = access.get_campaign_for_user(request.user, public_id, edit=True)
+    campaign, rights = get_campaign_for_user(request.user, public_id, edit=True)
     access.require(rights, access.FieldTier.NOTES)
     return campaign
 

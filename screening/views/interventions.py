@@ -27,6 +27,7 @@ from lbc import access
 from lbc.access import FieldTier, Rights
 from lbc.services.errors import DomainError
 from screening import interventions
+from screening.access import counsels_child_school, get_warning_for_user, warning_actions
 from screening.intervention_forms import (
     GuardianContactForm,
     LowerTierForm,
@@ -64,11 +65,11 @@ def _child_name(warning: Warning, rights: Rights) -> str:
 @login_required
 @require_GET
 def intervention_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    warning, rights = access.get_warning_for_user(request.user, public_id, need=FieldTier.COLOUR)
+    warning, rights = get_warning_for_user(request.user, public_id, need=FieldTier.COLOUR)
     shown = access.fields_for(rights, "intervention")
     # Texts are decrypted only after the audit record of their reading is written.
     texts = interventions.read_notes(warning, by=request.user, request=request) if "notes" in shown else {}
-    actions = access.warning_actions(rights)
+    actions = warning_actions(rights)
     context = {
         "warning": warning,
         "child_name": _child_name(warning, rights),
@@ -82,7 +83,7 @@ def intervention_record(request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
         "sign_offs": list(warning.sign_offs.select_related("by", "assessment")),
         "is_open": warning.is_open,
         "can_act": ACT in actions and warning.is_open,
-        "counsels": access.counsels_child_school(request.user, warning.child) and warning.is_open,
+        "counsels": counsels_child_school(request.user, warning.child) and warning.is_open,
         "red": warning.tier in interventions.RED_TIERS,
         "referral_status_form": ReferralStatusForm(),
     }
@@ -101,7 +102,7 @@ def _form_page(
     form_kwargs: Callable[[Warning], dict[str, Any]] | None = None,
     template: str = "screening/interventions/form.html",
 ) -> HttpResponse:
-    warning, rights = access.get_warning_for_user(request.user, public_id, need=need, action=ACT)
+    warning, rights = get_warning_for_user(request.user, public_id, need=need, action=ACT)
     extra = form_kwargs(warning) if form_kwargs else {}
     form = form_class(request.POST or None, **extra)
     if request.method == "POST" and form.is_valid():
@@ -212,7 +213,7 @@ def referral_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 def referral_status(request: HttpRequest, public_id: uuid.UUID, referral_id: uuid.UUID) -> HttpResponse:
-    warning, _rights = access.get_warning_for_user(request.user, public_id, need=FieldTier.COLOUR, action=ACT)
+    warning, _rights = get_warning_for_user(request.user, public_id, need=FieldTier.COLOUR, action=ACT)
     referral = warning.referrals.filter(public_id=referral_id).first()
     if referral is None:
         raise Http404

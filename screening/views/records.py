@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET
 from lbc import access, audit
 from lbc.access import FieldTier, Rights
 from lbc.models import Child
+from screening.access import get_campaign_for_user
 from screening.charts import Point, chart_spec, render_png
 from screening.context import FACTORS
 from screening.instruments import Instrument, UnknownInstrument, get_instrument
@@ -268,7 +269,7 @@ def unscreened_by_grade(user: Any, campaign: Campaign) -> dict[int | None, int]:
 
 
 def campaign_with_rights(request: HttpRequest, public_id: Any) -> Campaign:
-    campaign, rights = access.get_campaign_for_user(request.user, public_id)
+    campaign, rights = get_campaign_for_user(request.user, public_id)
     access.require(rights, FieldTier.COLOUR)  # counts by tier: the colour tier over the whole school
     return campaign
 

@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from lbc import access
 from lbc.models import Region, School
+from screening.access import get_trend_region_for_user
 from screening.trend_charts import ewma_png, funnel_png, hidden_note
 from screening.trend_data import ScreenedRecord, Term, county_records, reference_population, term_label
 from screening.trend_display import Grouping, TrendPage, build_page
@@ -107,7 +107,7 @@ def trend_page_for(region: Region, term_value: str | None) -> tuple[TrendPage, l
 @login_required
 @require_GET
 def trends(request: HttpRequest, public_id: Any) -> HttpResponse:
-    region = access.get_trend_region_for_user(request.user, public_id)
+    region = get_trend_region_for_user(request.user, public_id)
     found = trend_page_for(region, request.GET.get("term"))
     if found is None:
         return render(
@@ -132,7 +132,7 @@ def trends(request: HttpRequest, public_id: Any) -> HttpResponse:
 def trend_chart(request: HttpRequest, public_id: Any, kind: str) -> HttpResponse:
     if kind not in ("funnel", "ewma"):
         raise Http404
-    region = access.get_trend_region_for_user(request.user, public_id)
+    region = get_trend_region_for_user(request.user, public_id)
     found = trend_page_for(region, request.GET.get("term"))
     if found is None:
         raise Http404

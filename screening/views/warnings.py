@@ -28,7 +28,9 @@ from lbc.access import FieldTier
 from lbc.models import Region, School
 from lbc.services.errors import DomainError
 from screening import deadlines, warnings
+from screening.access import get_warning_for_user, rescreens_for, warning_actions, warnings_for
 from screening.models import EscalationLevel, RescreenDue, Warning, WarningOutcome, WarningState
+from screening.responders import counsellors_for_warning
 from screening.services import thresholds_for
 from screening.tiers import Thresholds, Tier, action_for, neutral_label, tier_label
 
@@ -132,7 +134,7 @@ def _row(w: Warning, rights: access.Rights, now: dt.datetime, th: _Thresholds) -
 @require_GET
 def warning_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    base = access.warnings_for(request.user)
+    base = warnings_for(request.user)
     can_colour = FieldTier.COLOUR in access.search_tiers(request.user).everywhere
     f = _filters(request, can_colour)
     qs = _apply_filters(base, f, now)
@@ -186,7 +188,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
 def _rescreens_due(user: Any, now: dt.datetime) -> list[dict[str, Any]]:
     today = timezone.localdate(now)
     due = (
-        access.rescreens_for(user)
+        rescreens_for(user)
         .filter(status=RescreenDue.Status.PENDING, due_on__lte=today + dt.timedelta(days=RESCREEN_DAYS_AHEAD))
         .select_related("child", "warning")
         .only(
@@ -220,22 +222,22 @@ def _rescreens_due(user: Any, now: dt.datetime) -> list[dict[str, Any]]:
 @require_GET
 def warning_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     now = timezone.now()
-    warning, rights = access.get_warning_for_user(request.user, public_id)
+    warning, rights = get_warning_for_user(request.user, public_id)
     shown = access.fields_for(rights, "warning")
     row = _row(warning, rights, now, _Thresholds())
     context: dict[str, Any] = {"warning": warning, "row": row, "shown": shown}
     if "history" in shown:
         context["events"] = list(warning.events.select_related("by", "assessment"))
-        actions = warnings.allowed_actions(warning, access.warning_actions(rights))
+        actions = warnings.allowed_actions(warning, warning_actions(rights))
         context["actions"] = actions
         if "assign" in actions or "transfer" in actions:
-            context["counsellors"] = list(access.counsellors_for_warning(warning))
+            context["counsellors"] = list(counsellors_for_warning(warning))
         if "transfer" in actions:
             context["transfer_schools"] = [warning.child.school] if warning.child.school else []
             context["transfer_townships"] = list(_townships_for(warning))
         context["outcomes"] = [(o.value, o.label) for o in WarningOutcome if o != WarningOutcome.RESCREENED]
         if (
-            "close" in access.warning_actions(rights)
+            "close" in warning_actions(rights)
             and warning.state in warnings.TRANSITIONS["close"].sources
         ):
             context["close_refusal"] = warnings.can_close(warning)
@@ -259,7 +261,7 @@ def _user_by_id(choices: list[Any], raw: str) -> Any:
 def warning_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponse:
     if action not in warnings.TRANSITIONS or warnings.TRANSITIONS[action].system_only:
         raise Http404
-    warning, _rights = access.get_warning_for_user(
+    warning, _rights = get_warning_for_user(
         request.user, public_id, need=FieldTier.COLOUR, action=action
     )
     note = request.POST.get("note", "").strip()[:1000]
@@ -278,7 +280,7 @@ def _perform(request: HttpRequest, warning: Warning, action: str, note: str) -> 
     if action == "acknowledge":
         warnings.acknowledge_warning(warning, **common)
     elif action == "assign":
-        to = _user_by_id(list(access.counsellors_for_warning(warning)), post.get("to", ""))
+        to = _user_by_id(list(counsellors_for_warning(warning)), post.get("to", ""))
         if to is None:
             raise DomainError(_("请选择一位心理教师。"))
         warnings.assign_warning(warning, to=to, **common)
@@ -308,7 +310,7 @@ def _transfer(warning: Warning, target: str, common: dict[str, Any]) -> None:
             raise DomainError(_("请选择转交对象。"))
         warnings.transfer_warning(warning, township=township, **common)
     elif kind == "counsellor":
-        counsellor = _user_by_id(list(access.counsellors_for_warning(warning)), value)
+        counsellor = _user_by_id(list(counsellors_for_warning(warning)), value)
         if counsellor is None:
             raise DomainError(_("请选择转交对象。"))
         warnings.transfer_warning(warning, counsellor=counsellor, **common)

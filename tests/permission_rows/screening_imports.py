@@ -2,7 +2,7 @@
 
 Only counsellors of the campaign's school import. Roles that see campaigns but do not run them
 (county administrators, township supervisors) get 403 inside their scope and 404 outside it; roles
-without campaigns get 403 (lbc.access.get_campaign_for_user). Batch URLs use a missing batch id:
+without campaigns get 403 (screening.access.get_campaign_for_user). Batch URLs use a missing batch id:
 access to the campaign is decided first, then the missing batch is 404 (commit: GET is 405).
 """
 

@@ -25,7 +25,7 @@ def test_the_demo_has_warnings_in_every_state_with_history(demo_mode: Any) -> No
     county = Region.objects.get(code=COUNTY_CODE)
     warnings = demo_warnings(county)
     assert {w.state for w in warnings} == set(WarningState.values)
-    assert result.screenings["warnings_overdue"] > 0
+    assert result.steps["screening"]["warnings_overdue"] > 0
     for w in warnings.exclude(state=WarningState.RAISED)[:50]:
         events = list(w.events.all())
         assert events[0].action == WarningEvent.Action.RAISED and events[-1].to_state == w.state

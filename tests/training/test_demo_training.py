@@ -57,5 +57,5 @@ def test_a_month_of_sessions_around_today_with_a_waiting_list_and_past_attendanc
 
 def test_the_seed_is_counted_in_one_audit_event(seeded: Any) -> None:
     event = AuditEvent.objects.get(action="training.demo.seeded")
-    assert event.detail == seeded.training
+    assert event.detail == seeded.steps["training"]
     assert event.detail["waiting"] >= 3 and event.detail["sessions"] == Session.objects.count()

@@ -9,11 +9,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from lbc import access
 from lbc.models import Child, Organisation, Parent
 from tests.conftest import World
 from tests.factories import make_child, make_guardian, make_parent
-from training.invitations import Invitee, children_needing_support
+from training.invitations import Invitee, children_needing_support, invitees_for_session
 from training.models import Audience, Venue
 
 from .helpers import at, make_program, make_venue, next_weekday, schedule
@@ -30,7 +29,7 @@ def neighbour(world: World) -> Any:
 
 def test_guardians_of_children_with_open_warnings_come_first(world: World, neighbour: Any) -> None:
     assert world.w1 is not None and world.w1.is_open
-    invitees = access.invitees_for_session(world.user("trainer"), world.ts1)
+    invitees = invitees_for_session(world.user("trainer"), world.ts1)
     assert [i.name for i in invitees] == ["测试祖母", "一合成祖母"]
     assert invitees[0].status == "enrolled" and invitees[1].status == ""
     assert (invitees[1].phone, invitees[1].village, invitees[1].kind) == ("13700000011", "一村", "guardian")
@@ -45,7 +44,7 @@ def test_a_trainers_invitees_carry_no_score_tier_reason_or_priority(world: World
         "village",
         "status",
     }
-    for invitee in access.invitees_for_session(world.user("trainer"), world.ts1):
+    for invitee in invitees_for_session(world.user("trainer"), world.ts1):
         for value in dataclasses.asdict(invitee).values():
             assert not any(word in str(value) for word in TIER_WORDS)
 
@@ -63,8 +62,8 @@ def test_closed_warnings_count_as_dealt_with_and_unwarned_concern_tiers_still_co
 def test_village_directors_draw_only_from_their_village(world: World, neighbour: Any) -> None:
     world.ts1.villages.add(world.v1b)
     make_guardian(world.c1b, name="二合成祖母", phone="13700000012")
-    trainer = {i.name for i in access.invitees_for_session(world.user("trainer"), world.ts1)}
-    director = {i.name for i in access.invitees_for_session(world.user("village_director"), world.ts1)}
+    trainer = {i.name for i in invitees_for_session(world.user("trainer"), world.ts1)}
+    director = {i.name for i in invitees_for_session(world.user("village_director"), world.ts1)}
     assert trainer == {"测试祖母", "一合成祖母", "二合成祖母"}
     assert director == {"测试祖母", "一合成祖母"}
 
@@ -82,7 +81,7 @@ def test_village_directors_draw_only_from_their_village(world: World, neighbour:
 )
 def test_others_get_no_invitation_list(world: World, persona: str, error: type[Exception]) -> None:
     with pytest.raises(error):
-        access.invitees_for_session(world.user(persona), world.ts1)
+        invitees_for_session(world.user(persona), world.ts1)
 
 
 def test_parents_are_reached_through_their_employer(world: World) -> None:
@@ -97,7 +96,7 @@ def test_parents_are_reached_through_their_employer(world: World) -> None:
     )
     saturday = next_weekday(5, weeks=2)
     session = schedule(program, venue, [world.user("trainer")], at(saturday, 14)).session
-    invitees = access.invitees_for_session(world.user("trainer"), session)
+    invitees = invitees_for_session(world.user("trainer"), session)
     assert [(i.kind, i.name, i.phone) for i in invitees] == [("parent", "测试父亲", "13987654321")]
 
 
@@ -113,7 +112,7 @@ def test_parents_at_home_are_invited_to_village_sessions(world: World) -> None:
         at(next_weekday(5, weeks=2), 14),
         villages=[world.v1],
     ).session
-    names = [i.name for i in access.invitees_for_session(world.user("trainer"), session)]
+    names = [i.name for i in invitees_for_session(world.user("trainer"), session)]
     assert names == ["在家合成"] and away.name not in names
 
 
@@ -125,7 +124,7 @@ def test_teacher_sessions_invite_the_countys_teachers(world: World) -> None:
         [world.user("trainer")],
         at(next_weekday(2, weeks=2), 9),
     ).session
-    names = {i.name for i in access.invitees_for_session(world.user("trainer"), session)}
+    names = {i.name for i in invitees_for_session(world.user("trainer"), session)}
     assert names == {
         "counsellor",
         "head_teacher",

@@ -444,7 +444,7 @@ def test_the_api_gives_a_trainer_no_child_and_no_tier(login: Any, world: World) 
 
 
 def test_the_invitation_list_never_tells_why_someone_comes_first(world: World) -> None:
-    from lbc.access import get_training_session_for_user
+    from training.access import get_training_session_for_user
     from training.views.people import invitees_of
 
     session, _rights = get_training_session_for_user(world.user("trainer"), world.ts1.public_id, enrol=True)

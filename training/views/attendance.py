@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lbc import access
 from lbc.services.errors import DomainError
+from training.access import get_training_session_for_user
 from training.models import Attendance, Enrolment
 from training.participation import record_attendance
 from training.views.people import village_of
@@ -40,7 +41,7 @@ def row_of(enrolment: Enrolment, mark: Attendance | None, error: str = "") -> di
 @login_required
 @require_GET
 def attendance_page(request: HttpRequest, public_id: Any) -> HttpResponse:
-    session, _rights = access.get_training_session_for_user(request.user, public_id, manage=True)
+    session, _rights = get_training_session_for_user(request.user, public_id, manage=True)
     rows = rows_of(session)
     service = Attendance.objects.filter(session=session, kind=Attendance.Kind.SERVICE).select_related("user")
     context = {
@@ -57,7 +58,7 @@ def attendance_page(request: HttpRequest, public_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def attendance_mark(request: HttpRequest, public_id: Any, enrolment_id: Any) -> HttpResponse:
-    session, _rights = access.get_training_session_for_user(request.user, public_id, manage=True)
+    session, _rights = get_training_session_for_user(request.user, public_id, manage=True)
     pid = access.parse_public_id(enrolment_id)
     enrolment = (
         session.enrolments.select_related("guardian__village", "walk_in_village", "user", "parent", "session")

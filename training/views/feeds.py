@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lbc import access, audit
+from lbc import audit
+from training.access import get_training_session_for_user, training_rights, training_sessions_for
 from training.calendar import Event, calendar_text, new_token, token_digest
 from training.models import CalendarFeed, Session
 
@@ -53,7 +54,7 @@ def ics_response(sessions: Iterable[Session], *, name: str, filename: str) -> Ht
 @login_required
 @require_GET
 def session_ics(request: HttpRequest, public_id: Any) -> HttpResponse:
-    session, _rights = access.get_training_session_for_user(request.user, public_id)
+    session, _rights = get_training_session_for_user(request.user, public_id)
     return ics_response([session], name=session.program.name, filename=f"training-{session.public_id}.ics")
 
 
@@ -63,7 +64,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     if entry is None or not entry.user.is_active:
         raise Http404
     try:
-        sessions = access.training_sessions_for(entry.user)
+        sessions = training_sessions_for(entry.user)
     except PermissionDenied:
         raise Http404 from None
     now = timezone.now()
@@ -79,7 +80,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def feed_settings(request: HttpRequest) -> HttpResponse:
-    access.training_rights(request.user)
+    training_rights(request.user)
     me = request.user.pk
     assert me is not None  # login_required
     entry = CalendarFeed.objects.filter(user_id=me).first()

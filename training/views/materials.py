@@ -8,13 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
-from lbc import access, audit
+from lbc import audit
+from training.access import get_material_for_user
 
 
 @login_required
 @require_GET
 def material_download(request: HttpRequest, public_id: Any) -> FileResponse:
-    material = access.get_material_for_user(request.user, public_id)
+    material = get_material_for_user(request.user, public_id)
     try:
         handle = material.file.open("rb")
     except FileNotFoundError:

@@ -20,14 +20,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lbc import access, audit
-from lbc.access import TrainingRights
 from lbc.models import Guardian, Parent, Region
 from lbc.services.errors import DomainError
 from screening.reports import render_pdf
+from training.access import TrainingRights, get_training_session_for_user
 from training.attendance import SessionInfo, SheetRow, SignInSheet
 from training.enrolment import Person, cancel_enrolment, enrol_person
 from training.forms import WalkInForm
-from training.invitations import Invitee
+from training.invitations import Invitee, invitees_for_session
 from training.models import Enrolment, Session
 
 
@@ -64,7 +64,7 @@ def walk_in_villages(session: Session, rights: TrainingRights) -> Any:
 
 def invitees_of(user: Any, session: Session) -> list[Invitee]:
     """The user's invitation list (a village director's: their villages only), without those already in."""
-    found = access.invitees_for_session(user, session)
+    found = invitees_for_session(user, session)
     return [i for i in found if i.status not in (Enrolment.Status.ENROLLED, Enrolment.Status.WAITING)]
 
 
@@ -96,7 +96,7 @@ def enrolment_context(request: HttpRequest, session: Session, rights: TrainingRi
 @login_required
 @require_GET
 def enrolment_page(request: HttpRequest, public_id: Any) -> HttpResponse:
-    session, rights = access.get_training_session_for_user(request.user, public_id, enrol=True)
+    session, rights = get_training_session_for_user(request.user, public_id, enrol=True)
     return render(request, "training/enrolment.html", enrolment_context(request, session, rights))
 
 
@@ -114,7 +114,7 @@ def report(request: HttpRequest, enrolment: Enrolment) -> None:
 @login_required
 @require_POST
 def enrol_invitees(request: HttpRequest, public_id: Any) -> HttpResponse:
-    session, _rights = access.get_training_session_for_user(request.user, public_id, enrol=True)
+    session, _rights = get_training_session_for_user(request.user, public_id, enrol=True)
     wanted = set(request.POST.getlist("invitee"))
     # Only people on this user's invitation list can be enrolled from it.
     chosen = [i for i in invitees_of(request.user, session) if f"{i.kind}:{i.public_id}" in wanted]
@@ -134,7 +134,7 @@ def enrol_invitees(request: HttpRequest, public_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def enrol_walk_in(request: HttpRequest, public_id: Any) -> HttpResponse:
-    session, rights = access.get_training_session_for_user(request.user, public_id, enrol=True)
+    session, rights = get_training_session_for_user(request.user, public_id, enrol=True)
     form = WalkInForm(request.POST, villages=walk_in_villages(session, rights))
     if form.is_valid():
         person = Person(
@@ -158,7 +158,7 @@ def enrol_walk_in(request: HttpRequest, public_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def enrolment_cancel(request: HttpRequest, public_id: Any, enrolment_id: Any) -> HttpResponse:
-    session, rights = access.get_training_session_for_user(request.user, public_id, enrol=True)
+    session, rights = get_training_session_for_user(request.user, public_id, enrol=True)
     pid = access.parse_public_id(enrolment_id)
     enrolment = next((e for e in visible_enrolments(session, rights) if e.public_id == pid), None)
     if enrolment is None:
@@ -197,7 +197,7 @@ def sheet_for(request: HttpRequest, session: Session, rights: TrainingRights) ->
 
     def available(user: Any) -> bool:
         try:
-            access.get_training_session_for_user(user, session.public_id, enrol=True)
+            get_training_session_for_user(user, session.public_id, enrol=True)
         except (Http404, PermissionDenied):
             return False
         return True
@@ -216,7 +216,7 @@ def sheet_for(request: HttpRequest, session: Session, rights: TrainingRights) ->
 @login_required
 @require_GET
 def sign_in_sheet(request: HttpRequest, public_id: Any) -> HttpResponse:
-    session, rights = access.get_training_session_for_user(request.user, public_id, enrol=True)
+    session, rights = get_training_session_for_user(request.user, public_id, enrol=True)
     sheet = sheet_for(request, session, rights)
     if not sheet.is_available_to(request.user):
         raise Http404

@@ -13,15 +13,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lbc import access
 from lbc.services.errors import DomainError
 from training import sessions as scheduling_services
+from training.access import (
+    get_training_session_for_user,
+    training_county_ids,
+    training_rights,
+    training_sessions_for,
+)
 from training.forms import CancelForm, SessionForm
 from training.models import Enrolment, Session
 from training.scheduling import Booking, clashes, repeat, window_warnings
@@ -56,13 +62,13 @@ def month_grid(first: dt.date, sessions: list[Session]) -> list[list[Day]]:
 @login_required
 @require_GET
 def calendar_page(request: HttpRequest) -> HttpResponse:
-    rights = access.training_rights(request.user)
+    rights = training_rights(request.user)
     first = parse_month(request.GET.get("month"), timezone.localdate())
     last = (first + dt.timedelta(days=32)).replace(day=1)
     start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(last, dt.time.min))
     sessions = list(
-        access.training_sessions_for(request.user)
+        training_sessions_for(request.user)
         .filter(starts_at__gte=start, starts_at__lt=end)
         .select_related("program", "venue")
         .order_by("starts_at")
@@ -83,7 +89,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def session_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    session, rights = access.get_training_session_for_user(request.user, public_id)
+    session, rights = get_training_session_for_user(request.user, public_id)
     enrolments = session.enrolments.exclude(status=Enrolment.Status.CANCELLED)
     context = {
         "session": session,
@@ -136,15 +142,15 @@ def preview(data: dict[str, Any]) -> tuple[list[str], list[str]]:
 
 
 def session_form(request: HttpRequest) -> SessionForm:
-    counties = access.training_county_ids(request.user, manage=True)
+    counties = training_county_ids(request.user, manage=True)
     data = request.POST if request.method == "POST" else (request.GET or None)
     initial = {"trainers": [request.user.pk], "occurrences": 1, "every_days": 7}
     return SessionForm(data, counties=counties, initial=initial)
 
 
 def require_manager(request: HttpRequest) -> None:
-    if not access.training_rights(request.user).manage:
-        raise access.PermissionDenied
+    if not training_rights(request.user).manage:
+        raise PermissionDenied
 
 
 @login_required
@@ -202,7 +208,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def session_cancel(request: HttpRequest, public_id: Any) -> HttpResponse:
-    session, _rights = access.get_training_session_for_user(request.user, public_id, manage=True)
+    session, _rights = get_training_session_for_user(request.user, public_id, manage=True)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:

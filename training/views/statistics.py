@@ -2,7 +2,7 @@
 and the pre/post questionnaire change per program and session, as tables and charts.
 
 Only sessions already held count. Figures are computed from aggregates of the user's training
-counties (``access.training_county_ids``); no person is named on the page.
+counties (``training_county_ids``); no person is named on the page.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from lbc import access
 from lbc.models import Region
+from training.access import training_county_ids, training_rights
 from training.charts import attendance_png, change_png
 from training.effect import AttendanceFigures, GroupCount, PairedChange, attendance_table, paired_change
 from training.models import Attendance, Audience, Enrolment, QuestionnaireResponse, Session
@@ -105,9 +105,9 @@ def changes(counties: set[int]) -> tuple[list[tuple[str, PairedChange]], list[tu
 
 
 def statistics_counties(request: HttpRequest) -> set[int]:
-    if not access.training_rights(request.user).statistics:
+    if not training_rights(request.user).statistics:
         raise PermissionDenied
-    return access.training_county_ids(request.user)
+    return training_county_ids(request.user)
 
 
 @login_required

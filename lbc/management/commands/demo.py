@@ -12,11 +12,9 @@ from lbc.crypto import KeyConfigurationError
 from lbc.demo import output
 from lbc.demo.constants import DEFAULT_CHILDREN
 from lbc.demo.personas import list_personas
-from lbc.demo.seed import can_reset, demo_county_exists, reset_database, seed_demo_county
+from lbc.demo.seed import can_reset, demo_county_exists, demo_steps, reset_database, seed_demo_county
 from lbc.demo.serve import serve
 from lbc.keycheck import ensure_keys_match
-from screening.demo import summary as screening_summary
-from training.demo import summary as training_summary
 
 # Sequence numbers of synthetic ID numbers run out beyond this size (500 per birth date and sex).
 MAX_CHILDREN = 200_000
@@ -78,8 +76,8 @@ class Command(BaseCommand):
         else:
             result = seed_demo_county(seed=options["seed"], children=options["children"])
             self._inform(output.summary(result, options["seed"]))
-            self._inform(screening_summary(result.screenings))
-            self._inform(training_summary(result.training))
+            for step in demo_steps():  # each installed app's line (screening, then training)
+                self._inform(step.summary(result.steps[step.app]))
         personas = list_personas()
         if options["json"]:
             self.stdout.write(json.dumps([p.as_dict() for p in personas], ensure_ascii=False, indent=2))

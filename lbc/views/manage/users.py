@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lbc import access
+from lbc import access, hooks
 from lbc.manage_forms import MembershipDatesForm, MembershipForm, UserCreateForm
 from lbc.models import Membership, Role
 from lbc.models.memberships import SCOPE_KIND
@@ -104,15 +104,15 @@ def user_detail_context(request: HttpRequest, target: Any,
         form = bound if bound is not None and bound.membership.pk == membership.pk else MembershipDatesForm(
             membership=membership)
         entries.append({"membership": membership, "form": form, "status": membership_status(membership)})
-    from .responders import is_responder, profile_form
-
-    responder = is_responder(request.user, target)
-    return {
+    context = {
         "target": target,
         "entries": entries,
         "is_self": target.pk == request.user.pk,
-        "responder_form": profile_form(request.user, target) if responder else None,
+        "user_panels": [panel.template for panel in hooks.user_panels],
     }
+    for panel in hooks.user_panels:  # sections other apps add (the screening app: responder capacity)
+        context |= panel.context(request.user, target)
+    return context
 
 
 @login_required

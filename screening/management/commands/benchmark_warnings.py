@@ -14,11 +14,11 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from lbc import access
 from lbc.demo.constants import COUNTY_CODE
 from lbc.demo.personas import demo_username
 from lbc.demo.seed import seed_demo_county
 from lbc.models import Child, Region, Role
+from screening.access import warnings_for
 
 STATIC_BACKEND = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
@@ -62,7 +62,7 @@ class Command(BaseCommand):
             self._measure(username, users[username], options["repeat"])
 
     def _measure(self, label: str, user: Any, repeat: int) -> None:
-        open_warnings = access.warnings_for(user).exclude(state="closed").count()
+        open_warnings = warnings_for(user).exclude(state="closed").count()
         # The page as the server renders it, minus the hashed static manifest (built by collectstatic).
         storages = {**settings.STORAGES, "staticfiles": {"BACKEND": STATIC_BACKEND}}
         with override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False, STORAGES=storages):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lbc.forms import BootstrapMixin, pick_one
 from lbc.models import HarmReport, Region
-from lbc.services.reports import MAX_DESCRIPTION, MAX_NARRATIVE, next_statuses
+from lbc.services.harm_reports import MAX_DESCRIPTION, MAX_NARRATIVE, next_statuses
 
 
 class TownshipChoiceField(forms.ModelChoiceField):

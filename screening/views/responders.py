@@ -1,4 +1,8 @@
-"""What the allocation knows of a counsellor or volunteer: qualification, weekly capacity and base."""
+"""What the allocation knows of a counsellor or volunteer: qualification, weekly capacity and base.
+
+Kept by county administrators on the account's page in /manage/ (``manage:responder-profile``): the
+screening app adds the section and the URL through ``lbc.hooks`` (``user_panels``, ``manage_urls``).
+"""
 
 from __future__ import annotations
 
@@ -15,9 +19,9 @@ from django.utils.translation import gettext as _
 from lbc import access, audit
 from lbc.forms import BootstrapMixin
 from lbc.models import Membership, Region, Role
+from lbc.views.manage.common import get_managed_user, page, saved
+from lbc.views.manage.users import user_detail_context
 from screening.models import ResponderProfile
-
-from .common import get_managed_user, page, saved
 
 RESPONDER_ROLES = (Role.COUNSELLOR, Role.VOLUNTEER)
 
@@ -49,6 +53,11 @@ def is_responder(admin: Any, target: Any) -> bool:
     return Membership.objects.current().filter(user=target, role__in=RESPONDER_ROLES).exists()
 
 
+def responder_panel(admin: Any, target: Any) -> dict[str, Any]:
+    """The section on the account's page: the profile form, for counsellors and volunteers only."""
+    return {"responder_form": profile_form(admin, target) if is_responder(admin, target) else None}
+
+
 def profile_form(admin: Any, target: Any, data: Any = None) -> ResponderProfileForm:
     instance = ResponderProfile.objects.filter(user=target).first() or ResponderProfile(user=target)
     return ResponderProfileForm(data, instance=instance, admin=admin)
@@ -74,8 +83,6 @@ def responder_profile(request: HttpRequest, username: str) -> HttpResponse:
                 detail={"fields": sorted(form.changed_data)},
             )
         return saved(request, _("已保存个案承接能力。"), "manage:user-detail", target.username)
-    from .users import user_detail_context
-
     context = user_detail_context(request, target)
     context["responder_form"] = form
     return page(request, "user_detail.html", context)

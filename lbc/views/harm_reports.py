@@ -21,10 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lbc import access, audit
 from lbc.access import Rights
+from lbc.harm_report_forms import ChildSearchForm, ReportFilterForm, ReportForm, ReportStatusForm
 from lbc.models import Child, HarmReport, HarmReportEvent, Role
-from lbc.report_forms import ChildSearchForm, ReportFilterForm, ReportForm, ReportStatusForm
 from lbc.services.errors import DomainError
-from lbc.services.reports import REPORT_WRITABLE, change_report_status, file_report
+from lbc.services.harm_reports import REPORT_WRITABLE, change_report_status, file_report
 from lbc.text import join_items
 from lbc.views.children import name_for
 
@@ -67,13 +67,13 @@ def report_start(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     return render(
         request,
-        "lbc/reports/start.html",
+        "lbc/harm_reports/start.html",
         {
             "form": form,
             "query": query,
             "found": search_children(request.user, query) if query else [],
-            "own": access.own_reports_for(request.user).order_by("-created_at")[:20],
-            "handler": access.is_report_handler(request.user),
+            "own": access.own_harm_reports_for(request.user).order_by("-created_at")[:20],
+            "handler": access.is_harm_report_handler(request.user),
         },
     )
 
@@ -102,7 +102,7 @@ def report_file_child(request: HttpRequest, public_id: Any) -> HttpResponse:
             return _filed(request, report)
     return render(
         request,
-        "lbc/reports/form.html",
+        "lbc/harm_reports/form.html",
         {
             "form": form,
             "child_name": name_for(child, access.fields_for(rights, "child")),
@@ -125,13 +125,13 @@ def report_file_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             return _filed(request, report)
-    return render(request, "lbc/reports/form.html", {"form": form, "child_name": "", "child_id": None})
+    return render(request, "lbc/harm_reports/form.html", {"form": form, "child_name": "", "child_id": None})
 
 
 @login_required
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
-    reports = access.reports_for(request.user)
+    reports = access.harm_reports_for(request.user)
     form = ReportFilterForm(request.GET or None)
     if form.is_valid() and form.cleaned_data["status"]:
         reports = reports.filter(status=form.cleaned_data["status"])
@@ -139,7 +139,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         reports.select_related("township", "county").order_by("-immediate_danger", "-created_at", "pk"),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
-    return render(request, "lbc/reports/list.html", {"form": form, "page": page})
+    return render(request, "lbc/harm_reports/list.html", {"form": form, "page": page})
 
 
 @dataclass(frozen=True)
@@ -179,7 +179,7 @@ def child_summary(user: Any, report: HarmReport) -> dict[str, Any] | None:
 def detail_context(
     request: HttpRequest,
     report: HarmReport,
-    rights: access.ReportRights,
+    rights: access.HarmReportRights,
     status_form: ReportStatusForm | None = None,
 ) -> dict[str, Any]:
     context: dict[str, Any] = {"report": report, "rights": rights}
@@ -212,13 +212,13 @@ def reporter_roles(stored: str) -> str:
 @login_required
 @require_GET
 def report_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    report, rights = access.get_report_for_user(request.user, public_id)
-    return render(request, "lbc/reports/detail.html", detail_context(request, report, rights))
+    report, rights = access.get_harm_report_for_user(request.user, public_id)
+    return render(request, "lbc/harm_reports/detail.html", detail_context(request, report, rights))
 
 
 @login_required
 def report_status(request: HttpRequest, public_id: Any) -> HttpResponse:
-    report, rights = access.get_report_for_user(request.user, public_id, handle=True)
+    report, rights = access.get_harm_report_for_user(request.user, public_id, handle=True)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = ReportStatusForm(request.POST, current=report.status)
@@ -237,4 +237,4 @@ def report_status(request: HttpRequest, public_id: Any) -> HttpResponse:
             messages.success(request, _("状态已更新，报告人会收到通知。"))
             return redirect("reports:detail", public_id=report.public_id)
     # The handler's note stays in the form: nothing typed is lost.
-    return render(request, "lbc/reports/detail.html", detail_context(request, report, rights, form))
+    return render(request, "lbc/harm_reports/detail.html", detail_context(request, report, rights, form))

@@ -11,12 +11,15 @@ import re
 import secrets
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lbc import access, audit
-from lbc.models import Child, HarmReport, HarmReportEvent, Region
+from lbc.access import Can, roles_with
+from lbc.models import Child, HarmReport, HarmReportEvent, Membership, Region
 from lbc.notifications import Channel, queue_message
 
 from .errors import DomainError
@@ -95,6 +98,16 @@ def _save_with_receipt(report: HarmReport) -> None:
     raise DomainError(_("暂时无法生成回执号，请再提交一次。"))
 
 
+def report_handlers(township: Region) -> list[Any]:
+    """Accounts handling reports of this township now: the memberships whose role handles reports and
+    whose scope is the township or its county (its supervisors and its county's administrators)."""
+    county_id = township.ancestor_at(Region.Level.COUNTY)
+    held = Membership.objects.current().filter(
+        Q(region_id=township.pk) | Q(region_id=county_id), role__in=roles_with(Can.HANDLE_HARM_REPORTS)
+    )
+    return list(get_user_model().objects.filter(pk__in=held.values("user_id"), is_active=True).order_by("pk"))
+
+
 def _alert_text(report: HarmReport) -> str:
     if report.immediate_danger:
         return _(
@@ -104,7 +117,7 @@ def _alert_text(report: HarmReport) -> str:
 
 
 def _notify_handlers(report: HarmReport) -> int:
-    handlers = access.report_handlers(report.township)
+    handlers = report_handlers(report.township)
     text = _alert_text(report)
     for user in handlers:
         queue_message(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from lbc.models import Child, HarmReport, Membership, Role
-from lbc.services.reports import change_report_status, file_report
+from lbc.services.harm_reports import change_report_status, file_report
 
 
-def seed_reports(users: dict[str, Any]) -> dict[str, int]:
+def seed_harm_reports(users: dict[str, Any]) -> dict[str, int]:
     """Two reports: one about a registered child, under review; one about a child described in words."""
     director = users[Role.VILLAGE_DIRECTOR]
     village = Membership.objects.get(user=director, role=Role.VILLAGE_DIRECTOR).region
