@@ -18,7 +18,11 @@ from .conftest import World
 from .factories import make_user
 
 NEW_PASSWORD = "synthetic-Initial-pass-2026"
-TODAY = timezone.localdate()
+
+
+def today() -> dt.date:
+    """The test clock's date: read inside the test, never at import (collection runs at the real date)."""
+    return timezone.localdate()
 
 
 def page_urls(world: World) -> list[str]:
@@ -325,7 +329,7 @@ def create_user(client: Client, as_role: str, **fields: Any) -> Any:
         "full_name": "新老师",
         "password1": NEW_PASSWORD,
         "password2": NEW_PASSWORD,
-        "valid_from": TODAY.isoformat(),
+        "valid_from": today().isoformat(),
         **fields,
     }
     return client.post(reverse("manage:user-create") + f"?role={as_role}", data)
@@ -336,7 +340,7 @@ def test_it_creates_a_counsellor_account_with_its_membership(world: World, login
         login("county_admin"),
         Role.COUNSELLOR,
         scope=world.s1.public_id,
-        valid_until=(TODAY + dt.timedelta(days=200)).isoformat(),
+        valid_until=(today() + dt.timedelta(days=200)).isoformat(),
         is_superuser="on",
         is_staff="on",
         role=Role.COUNTY_ADMIN,
@@ -407,7 +411,7 @@ def test_a_volunteer_account_needs_an_organisation_and_an_expiry_date(world: Wor
     assert "合成大学志愿者协会" in form_page and "邻县组织" not in form_page
     missing = create_user(client, Role.VOLUNTEER, username="student", scope=university.public_id)
     assert "志愿者账号必须填写失效日期。" in missing.content.decode()
-    until = TODAY + dt.timedelta(days=120)
+    until = today() + dt.timedelta(days=120)
     response = create_user(
         client, Role.VOLUNTEER, username="student", scope=university.public_id, valid_until=until.isoformat()
     )
@@ -443,7 +447,7 @@ def test_it_adds_a_membership_to_an_existing_account(world: World, login: Any) -
         url,
         {
             "scope": world.class1b.public_id,
-            "valid_from": TODAY.isoformat(),
+            "valid_from": today().isoformat(),
             "user": world.user("other_county_admin").pk,
         },
     )
@@ -455,7 +459,8 @@ def test_it_adds_a_membership_to_an_existing_account(world: World, login: Any) -
 
 def test_it_refuses_a_scope_the_role_cannot_take(world: World, login: Any) -> None:
     url = reverse("manage:membership-create", args=["supervisor"]) + "?role=township_supervisor"
-    response = login("county_admin").post(url, {"scope": world.v1.public_id, "valid_from": TODAY.isoformat()})
+    form = {"scope": world.v1.public_id, "valid_from": today().isoformat()}
+    response = login("county_admin").post(url, form)
     assert response.status_code == 200
     assert "选择一个有效的选项" in response.content.decode()
     assert Membership.objects.filter(user=world.user("supervisor")).count() == 1
@@ -468,8 +473,8 @@ def test_an_expiry_date_in_the_past_makes_the_membership_inactive(world: World, 
         reverse("manage:membership-update", args=["supervisor"]),
         {
             "membership": membership.pk,
-            f"m{membership.pk}-valid_from": (TODAY - dt.timedelta(days=30)).isoformat(),
-            f"m{membership.pk}-valid_until": (TODAY - dt.timedelta(days=1)).isoformat(),
+            f"m{membership.pk}-valid_from": (today() - dt.timedelta(days=30)).isoformat(),
+            f"m{membership.pk}-valid_until": (today() - dt.timedelta(days=1)).isoformat(),
             f"m{membership.pk}-role": Role.COUNTY_ADMIN,
         },
     )
@@ -488,8 +493,8 @@ def test_it_explains_bad_dates_and_keeps_the_membership(world: World, login: Any
         reverse("manage:membership-update", args=["supervisor"]),
         {
             "membership": membership.pk,
-            f"m{membership.pk}-valid_from": TODAY.isoformat(),
-            f"m{membership.pk}-valid_until": (TODAY - dt.timedelta(days=3)).isoformat(),
+            f"m{membership.pk}-valid_from": today().isoformat(),
+            f"m{membership.pk}-valid_until": (today() - dt.timedelta(days=3)).isoformat(),
         },
     )
     assert response.status_code == 200
