@@ -48,6 +48,14 @@ def parse_id_number(raw: str) -> IdNumber:
     return IdNumber(value=value, birth_date=birth, sex=sex, region_code=value[:6])
 
 
+def mask_id_number(value: str) -> str:
+    """The number as lists show it: region code and last four kept, the eight birth-date digits starred.
+
+    The one masking rule for every output path (HTML lists, the API's lists).
+    """
+    return f"{value[:6]}{'*' * 8}{value[-4:]}" if len(value) == 18 else value
+
+
 def make_id_number(region_code: str, birth: dt.date, sequence: int, sex: str) -> str:
     """Build a valid synthetic number (for tests and the demo only)."""
     seq = sequence % 1000

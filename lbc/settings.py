@@ -6,6 +6,7 @@ Typed helpers fail loudly on bad values so a typo never silently falls back to a
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,14 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}.") from None
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate such as ``60/min``: a positive count per second, minute, hour or day."""
+    value = (os.environ.get(name) or default).strip()
+    if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like 60/min (a count per s, min, h, d), got {value!r}.")
+    return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -239,7 +248,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "token": "20/min",
+        # Reads of children (lists and details together), per user: one bucket for every person-data view.
+        "person_data": env_rate("LBC_API_PERSON_DATA_RATE", "60/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Left-behind children registry API",
@@ -285,7 +298,9 @@ LBC_KEY_FILE = env_secret("LBC_KEY_FILE_PATH") or os.environ.get("LBC_KEY_FILE")
 LBC_AUDIT_ANCHOR_FILE = Path(env_str("LBC_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchor.log")))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if os.environ.get("REDIS_URL"):
+# Tests keep the per-process memory cache even when REDIS_URL is set: parallel test processes reuse
+# the same user ids, and a shared Redis would mix their API throttle counts.
+if os.environ.get("REDIS_URL") and not TESTING:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

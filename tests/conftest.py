@@ -88,6 +88,17 @@ def audit_anchor_file(settings: Any, tmp_path: Path) -> Path:
     return settings.LBC_AUDIT_ANCHOR_FILE
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    """Every test starts with an empty cache: API throttle counts are kept there, keyed by user id, and
+    user ids repeat from one test to the next (every test's clock starts at the same instant)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @dataclass
 class World:
     province: Region

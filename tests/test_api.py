@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 from lbc import access
 from lbc.api.serializers import ChildSerializer, GuardianSerializer, ParentSerializer
 from lbc.api.views import ChildListView
+from lbc.idnumbers import mask_id_number
 from lbc.models import AuditEvent, Role
 
 from .conftest import PASSWORD, World
@@ -192,7 +193,7 @@ def test_it_gives_each_row_the_fields_of_its_own_rights(api: Any, world: World) 
     world.users["counsellor_and_volunteer"] = user
     rows = {row["public_id"]: row for row in listed(api("counsellor_and_volunteer"))}
     assert set(rows[str(world.c1.public_id)]) == {"public_id", "given_name", "school"}
-    assert rows[str(world.c2.public_id)]["id_number"] == world.c2.id_number
+    assert rows[str(world.c2.public_id)]["id_number"] == mask_id_number(world.c2.id_number)  # a list: masked
 
 
 def test_it_shows_head_teachers_no_identity_fields(api: Any) -> None:
@@ -323,7 +324,7 @@ def test_it_records_who_read_a_child(api: Any, world: World) -> None:
     event = AuditEvent.objects.get(action="lbc.child.viewed")
     assert event.actor == world.user("counsellor")
     assert event.child_id == str(world.c1.public_id)
-    assert event.detail == {"via": "api"}
+    assert event.detail == {"via": "api", "tiers": ["minimal", "basic", "identity", "status", "colour"]}
     assert event.ip == "10.7.7.7"
 
 
@@ -336,7 +337,8 @@ def test_it_shows_nothing_when_the_audit_write_fails(api: Any, world: World, mon
     monkeypatch.setattr("lbc.audit.record", broken)
     client.raise_request_exception = False
     response = client.get(detail_url(world.c1.public_id))
-    assert response.status_code == 500
+    assert response.status_code == 503
+    assert set(response.json()) == {"detail"}
     assert "小䶮" not in response.content.decode()
 
 
@@ -442,3 +444,215 @@ def test_the_schema_is_valid_openapi(client: Any, db: None) -> None:
     assert paths <= set(schema["paths"])
     child = schema["components"]["schemas"]["Child"]
     assert "required" not in child and "id_number" in child["properties"]
+
+
+# --- bulk reads: masked lists, an audit event per page, per-user rate limit ------------------------
+# The security review copied a county's ID numbers and birth dates page by page, with no audit row
+# and no throttle. Each test below fails when its defence is removed.
+
+WORLD_CHILDREN = ("c1", "c1b", "c2", "c3")
+
+
+def list_events() -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action="lbc.api.children.listed").order_by("id"))
+
+
+def test_a_county_admin_list_shows_id_numbers_masked(api: Any, world: World) -> None:
+    response = api("county_admin").get(LIST_URL)
+    rows = {row["public_id"]: row for row in response.json()["results"]}
+    assert len(rows) == 3
+    for name in ("c1", "c1b", "c2"):
+        child = getattr(world, name)
+        shown = rows[str(child.public_id)]["id_number"]
+        assert shown == child.id_number[:6] + "********" + child.id_number[-4:]
+        assert child.id_number not in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["county_admin", "supervisor", "village_director", "counsellor",
+                                     "head_teacher", "volunteer", "other_county_admin", "nobody"])
+def test_no_list_carries_a_whole_id_number_and_each_is_audited_once(
+    api: Any, world: World, persona: str
+) -> None:
+    client = api(persona)
+    texts = [client.get(LIST_URL).content.decode(), client.get(LIST_URL, {"q": "小"}).content.decode()]
+    for name in WORLD_CHILDREN:
+        number = getattr(world, name).id_number
+        assert all(number not in text for text in texts), name
+    events = list_events()
+    assert len(events) == 2 and {e.actor for e in events} == {world.user(persona)}
+
+
+def test_the_detail_reveals_the_whole_number_to_identity_roles_and_records_it(api: Any, world: World) -> None:
+    data = api("county_admin").get(detail_url(world.c1.public_id)).json()
+    assert data["id_number"] == world.c1.id_number
+    revealed = AuditEvent.objects.get(action="lbc.child.viewed", actor=world.user("county_admin"))
+    assert "identity" in revealed.detail["tiers"] and revealed.child_id == str(world.c1.public_id)
+    hidden = api("head_teacher").get(detail_url(world.c1.public_id)).json()
+    assert "id_number" not in hidden
+    read = AuditEvent.objects.get(action="lbc.child.viewed", actor=world.user("head_teacher"))
+    assert "identity" not in read.detail["tiers"]
+
+
+def test_each_list_page_writes_one_audit_event_with_its_count(
+    api: Any, world: World, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(ChildListView.pagination_class, "page_size", 2)
+    client = api("county_admin")
+    url: Any = LIST_URL
+    counts = []
+    while url:
+        page = client.get(url, REMOTE_ADDR="10.8.8.8").json()
+        counts.append(len(page["results"]))
+        url = page["next"]
+    assert counts == [2, 1]
+    events = list_events()
+    assert [e.detail for e in events] == [
+        {"count": 2, "total": 3, "page": 1, "filters": {}},
+        {"count": 1, "total": 3, "page": 2, "filters": {}},
+    ]
+    assert {(e.actor, e.ip, e.child_id) for e in events} == {(world.user("county_admin"), "10.8.8.8", "")}
+
+
+def test_a_filtered_list_records_its_filters(api: Any, world: World) -> None:
+    api("county_admin").get(LIST_URL, {"school": world.s2.public_id, "grade": 5})
+    [event] = list_events()
+    assert event.detail == {
+        "count": 1, "total": 1, "page": 1, "filters": {"school": str(world.s2.public_id), "grade": 5},
+    }
+
+
+def event_text(event: AuditEvent) -> str:
+    return json.dumps(
+        [event.detail, event.object_id, event.child_id, event.object_type], ensure_ascii=False
+    ).upper()
+
+
+def test_an_id_number_search_is_audited_with_its_results_never_the_number(api: Any, world: World) -> None:
+    client = api("county_admin")
+    assert len(listed(client, id_number=world.c1.id_number.lower())) == 1
+    assert listed(client, id_number=world.c3.id_number) == []  # another county: no match, still audited
+    found, missed = list_events()
+    assert found.detail == {"count": 1, "total": 1, "page": 1, "filters": {"id_number_search": True}}
+    assert missed.detail == {"count": 0, "total": 0, "page": 1, "filters": {"id_number_search": True}}
+    for event, number in ((found, world.c1.id_number), (missed, world.c3.id_number)):
+        text = event_text(event)
+        assert number.upper() not in text and number[:14] not in text and number[-8:] not in text
+
+
+def test_a_name_search_is_audited_without_the_name(api: Any, world: World) -> None:
+    listed(api("supervisor"), q="王小")
+    [event] = list_events()
+    assert event.detail["filters"] == {"name_search": True} and event.detail["total"] == 1
+    assert "王" not in event_text(event)
+
+
+def test_refused_and_invalid_lists_send_no_data_and_write_no_list_event(api: Any, world: World) -> None:
+    assert api("trainer").get(LIST_URL).status_code == 403
+    assert api("head_teacher").get(LIST_URL, {"id_number": world.c1.id_number}).status_code == 403
+    assert api("county_admin").get(LIST_URL, {"id_number": "12345"}).status_code == 400
+    assert list_events() == []
+
+
+def broken_audit_record(*args: Any, **kwargs: Any) -> None:
+    raise DatabaseError("audit table unavailable")
+
+
+def broken_audit_insert(self: AuditEvent, *args: Any, **kwargs: Any) -> None:
+    raise DatabaseError("disk I/O error")
+
+
+@pytest.mark.parametrize("breakage", ["record", "insert"])
+@pytest.mark.parametrize("target", ["list", "id_search", "detail"])
+def test_a_read_fails_without_data_when_its_audit_write_fails(
+    api: Any, world: World, monkeypatch: Any, breakage: str, target: str
+) -> None:
+    client = api("county_admin")
+    client.raise_request_exception = False
+    if breakage == "record":
+        monkeypatch.setattr("lbc.audit.record", broken_audit_record)
+    else:
+        monkeypatch.setattr(AuditEvent, "save", broken_audit_insert)
+    response = {
+        "list": lambda: client.get(LIST_URL),
+        "id_search": lambda: client.get(LIST_URL, {"id_number": world.c1.id_number}),
+        "detail": lambda: client.get(detail_url(world.c1.public_id)),
+    }[target]()
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "暂时无法记录本次查阅，数据未显示。请稍后再试。"}
+    text = response.content.decode()
+    for name in ("c1", "c1b", "c2"):
+        child = getattr(world, name)
+        assert child.given_name not in text and str(child.public_id) not in text
+        assert child.id_number[-4:] not in text
+
+
+def person_data_limit() -> int:
+    from rest_framework.throttling import ScopedRateThrottle
+
+    number, _period = ScopedRateThrottle().parse_rate(ScopedRateThrottle.THROTTLE_RATES["person_data"])
+    assert _period == 60, "the person-data rate is counted per minute"
+    return int(number)
+
+
+def test_the_61st_child_read_in_a_minute_is_throttled_per_user(api: Any, world: World, clock: Any) -> None:
+    limit = person_data_limit()
+    assert limit == 60  # the default; LBC_API_PERSON_DATA_RATE changes it
+    admin, other = api("county_admin"), api("supervisor")
+    # Lists and details share one bucket per user.
+    for request in range(limit - 1):
+        assert admin.get(LIST_URL).status_code == 200, request
+    assert admin.get(detail_url(world.c1.public_id)).status_code == 200
+    refused = admin.get(LIST_URL)
+    assert refused.status_code == 429
+    assert refused.json() == {"detail": refused.json()["detail"]}
+    assert refused.json()["detail"].startswith("请求过于频繁")
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert admin.get(detail_url(world.c1.public_id)).status_code == 429
+    assert admin.get(LIST_URL, {"id_number": world.c1.id_number}).status_code == 429
+    # Refused requests send no data and write no audit event.
+    assert len(list_events()) == limit - 1
+    # Another user is not held up; the same user may read again a minute later.
+    assert other.get(LIST_URL).status_code == 200
+    clock.shift(61)
+    assert admin.get(LIST_URL).status_code == 200
+
+
+def test_a_caller_cannot_ask_for_a_bigger_page(api: Any, world: World, monkeypatch: Any) -> None:
+    monkeypatch.setattr(ChildListView.pagination_class, "page_size", 2)
+    for size_parameter in ("page_size", "limit", "size"):
+        page = api("county_admin").get(LIST_URL, {size_parameter: 1000}).json()
+        assert len(page["results"]) == 2 and page["count"] == 3
+    assert ChildListView.pagination_class.max_page_size == 50
+
+
+@pytest.mark.parametrize("value", ["60", "0/min", "60/week", "sixty/min", "60 per minute"])
+def test_a_malformed_rate_setting_stops_the_start(monkeypatch: Any, value: str) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from lbc.settings import env_rate
+
+    monkeypatch.setenv("LBC_API_PERSON_DATA_RATE", value)
+    with pytest.raises(ImproperlyConfigured, match="LBC_API_PERSON_DATA_RATE"):
+        env_rate("LBC_API_PERSON_DATA_RATE", "60/min")
+
+
+def test_the_rate_setting_reads_the_environment(monkeypatch: Any) -> None:
+    from lbc.settings import env_rate
+
+    monkeypatch.setenv("LBC_API_PERSON_DATA_RATE", "30/hour")
+    assert env_rate("LBC_API_PERSON_DATA_RATE", "60/min") == "30/hour"
+    monkeypatch.delenv("LBC_API_PERSON_DATA_RATE")
+    assert env_rate("LBC_API_PERSON_DATA_RATE", "60/min") == "60/min"
+
+
+def test_the_schema_documents_masking_throttling_and_audit_failure(client: Any, db: None) -> None:
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    for path in ("/api/v1/children/", "/api/v1/children/{public_id}/"):
+        responses = schema["paths"][path]["get"]["responses"]
+        assert {"200", "401", "404" if "public_id" in path else "403", "429", "503"} <= set(responses), path
+    components = schema["components"]["schemas"]
+    assert "前6位和后4位" in components["Child"]["properties"]["id_number"]["description"]
+    assert "完整" in components["ChildDetail"]["properties"]["id_number"]["description"]
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/children/"]["get"]["parameters"]}
+    assert "page" in parameters and "page_size" not in parameters

@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from lbc import access, hooks
 from lbc.access import Rights
-from lbc.idnumbers import InvalidIdNumber, parse_id_number
+from lbc.idnumbers import InvalidIdNumber, mask_id_number, parse_id_number
 from lbc.models import Child, ChildGuardian, Guardian, Parent, Sex
 
 
@@ -62,9 +62,13 @@ class TieredSerializerSchema(OpenApiSerializerExtension):
 
 
 class ChildSerializer(TieredSerializer, serializers.ModelSerializer):
-    """A child. Fields depend on the caller's rights over this child; every field is optional."""
+    """A child in a list. Fields depend on the caller's rights over this child; every field is optional.
+
+    Lists show ID numbers masked, as the HTML list does; only the detail shows the whole number.
+    """
 
     kind = "child"
+    reveals_id_number: ClassVar[bool] = False
 
     school = RefSerializer(read_only=True)
     school_class = RefSerializer(read_only=True)
@@ -74,6 +78,11 @@ class ChildSerializer(TieredSerializer, serializers.ModelSerializer):
     age = serializers.SerializerMethodField()
     confirmed_by = serializers.SerializerMethodField()
     latest_label = serializers.SerializerMethodField()
+    id_number = serializers.CharField(
+        read_only=True,
+        help_text=_("身份证号码：列表中只显示前6位和后4位，中间8位以*代替；"
+                    "完整号码只在单个儿童的详情中显示，并记入审计日志"),
+    )
 
     class Meta:
         model = Child
@@ -89,6 +98,12 @@ class ChildSerializer(TieredSerializer, serializers.ModelSerializer):
         """Lists pass the rights of the whole page, keyed by child (``context["rights_by_child"]``)."""
         rights: Rights = self.context["rights_by_child"][instance.pk]
         return rights
+
+    def to_representation(self, instance: Child) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self.reveals_id_number and data.get("id_number"):
+            data["id_number"] = mask_id_number(data["id_number"])
+        return data
 
     def get_age(self, child: Child) -> int:
         today, born = timezone.localdate(), child.birth_date
@@ -143,6 +158,11 @@ class ParentSerializer(TieredSerializer, serializers.ModelSerializer):
 class ChildDetailSerializer(ChildSerializer):
     """A child with guardians and parents. Fields depend on the caller's rights; every field is optional."""
 
+    reveals_id_number = True
+    id_number = serializers.CharField(
+        read_only=True,
+        help_text=_("完整的身份证号码，只给能查看身份信息的角色；每次查阅都记入审计日志"),
+    )
     guardians = GuardianSerializer(many=True, read_only=True)
     parents = ParentSerializer(many=True, read_only=True)
 

@@ -1,8 +1,14 @@
-"""REST API, read-only for now. Every read goes through lbc.access; writing is not offered (405)."""
+"""REST API, read-only for now. Every read goes through lbc.access; writing is not offered (405).
+
+Reads of children are audited before the data is built (no audit row, no data: 503), and counted per
+user in the ``person_data`` throttle scope (lists and details share one bucket).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+import math
+from typing import Any, NoReturn
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate, user_logged_in
@@ -10,14 +16,15 @@ from django.db.models import QuerySet, Value
 from django.db.models.functions import Concat
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied, Throttled
 from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -26,7 +33,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from lbc import access, audit
-from lbc.access import FieldTier, SearchTiers, UserLike, search_tiers
+from lbc.access import FIELD_TIERS, FieldTier, Rights, SearchTiers, UserLike, search_tiers
 from lbc.models import Child
 from lbc.otp import otp_required
 from lbc.services.children import find_child_by_id_number
@@ -40,16 +47,85 @@ from .serializers import (
     TokenSerializer,
 )
 
+logger = logging.getLogger(__name__)
+
 # JSON only: the browsable API needs inline scripts that the Content-Security-Policy refuses.
 RENDERERS = [JSONRenderer]
+# The throttle scope of every view that returns person data (rate: LBC_API_PERSON_DATA_RATE).
+PERSON_DATA_SCOPE = "person_data"
+# The field tiers the child serializers can show, named in audit details as the HTML child page does.
+SHOWN_TIERS = sorted({tier for kind in ("child", "guardian", "parent")
+                      for tier in FIELD_TIERS[kind].values()})
 
 
-class TokenView(APIView):
+class AuditUnavailable(APIException):
+    """The audit event of a read could not be written, so the data is not sent."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = gettext_lazy("暂时无法记录本次查阅，数据未显示。请稍后再试。")
+    default_code = "audit_unavailable"
+
+
+class TooManyRequests(Throttled):
+    """429 with a message of our own (DRF's appends an English sentence); ``wait`` becomes Retry-After."""
+
+    wait: int | None
+
+    def __init__(self, wait: float | None) -> None:
+        if wait is None:
+            detail, seconds = _("请求过于频繁，请稍后再试。"), None
+        else:
+            seconds = max(1, math.ceil(wait))
+            detail = ngettext(
+                "请求过于频繁，请%(seconds)d秒后再试。", "请求过于频繁，请%(seconds)d秒后再试。", seconds
+            ) % {"seconds": seconds}
+        APIException.__init__(self, detail, "throttled")
+        self.wait = seconds
+
+
+class ApiView(APIView):
+    """JSON only; a throttled request is told in the user's language when to try again."""
+
+    renderer_classes = RENDERERS
+
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
+        raise TooManyRequests(wait)
+
+
+def record_read(request: Request, action: str, **fields: Any) -> None:
+    """Write the audit event of a read before its data is built; if that fails, the request fails (503)."""
+    try:
+        audit.record(action, actor=request.user, request=request._request, **fields)
+    except Exception as exc:
+        # The event holds no personal data, so neither does this log line.
+        logger.exception("audit write failed for %s; the data was not sent", action)
+        raise AuditUnavailable from exc
+
+
+def tier_names(rights: Rights) -> list[str]:
+    return [tier.name.lower() for tier in SHOWN_TIERS if rights.sees(tier)]
+
+
+class ChildPagination(PageNumberPagination):
+    """A fixed page of 50 children, as on the HTML list: callers cannot ask for a bigger page."""
+
+    page_size = 50
+    page_size_query_param = None
+    max_page_size = 50
+
+
+PERSON_DATA_ERRORS = {
+    401: DetailSerializer,
+    429: OpenApiResponse(DetailSerializer, description=gettext_lazy("请求过于频繁（按用户限速），稍后再试")),
+    503: OpenApiResponse(DetailSerializer, description=gettext_lazy("无法记录审计日志，未返回数据")),
+}
+
+
+class TokenView(ApiView):
     """Exchange a username and password (and, where required, a TOTP code) for an API token."""
 
     authentication_classes: list[type[BaseAuthentication]] = []  # credentials come in the body
     permission_classes = [AllowAny]
-    renderer_classes = RENDERERS
     throttle_scope = "token"
 
     def get_throttles(self) -> list[BaseThrottle]:
@@ -103,15 +179,19 @@ def second_factor_passed(user: Any, code: str) -> bool:
     return bool(allowed and device.verify_token(code))
 
 
-class ChildListView(ListAPIView):
-    """Children in the caller's scope, a page at a time, each with the fields its rights allow."""
+class ChildListView(ApiView, ListAPIView):
+    """Children in the caller's scope, a page at a time, each with the fields its rights allow.
+
+    ID numbers are masked. Every page answered writes one audit event with its count and filters.
+    """
 
     serializer_class = ChildSerializer
-    renderer_classes = RENDERERS
+    pagination_class = ChildPagination
+    throttle_scope = PERSON_DATA_SCOPE
 
     @extend_schema(parameters=[ChildQuerySerializer], responses={
         200: ChildSerializer(many=True), 400: OpenApiResponse(description=gettext_lazy("查询条件有误")),
-        401: DetailSerializer, 403: DetailSerializer,
+        403: DetailSerializer, **PERSON_DATA_ERRORS,
     })
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -119,33 +199,61 @@ class ChildListView(ListAPIView):
     def get_queryset(self) -> QuerySet[Child]:
         query = ChildQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
+        self.params: dict[str, Any] = query.validated_data
         user = self.request.user
         if not access.scope_of(user).memberships:
             # No current membership (e.g. a term that ended): the account still works but sees nothing.
             return access.children_for(user).none()
-        children = filter_children(access.children_for(user, listing=True), user, query.validated_data)
+        children = filter_children(access.children_for(user, listing=True), user, self.params)
         related = ("school", "school_class", "village", "township", "confirmed_by")
         return children.select_related(*related).order_by("family_name", "given_name", "public_id")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        assert page is not None  # a pagination class is configured in settings
+        assert page is not None and self.paginator is not None  # ChildPagination
         rights = access.rights_for_children(request.user, page)
+        current = self.paginator.page  # type: ignore[attr-defined]  # the Django Page just served
+        # One event per page, written before the rows are serialised: no event, no rows.
+        record_read(request, "lbc.api.children.listed", detail={
+            "count": len(page),
+            "total": current.paginator.count,
+            "page": current.number,
+            "filters": audited_filters(self.params),
+        })
         serializer = ChildSerializer(page, many=True, context={"rights_by_child": rights})
         return self.get_paginated_response(serializer.data)
 
 
-class ChildDetailView(APIView):
-    """One child with guardians and parents. Out of scope answers exactly like a missing id (404)."""
+def audited_filters(params: dict[str, Any]) -> dict[str, Any]:
+    """The filters of a list for its audit event: a name or ID number searched for is never written down,
+    only that the search happened (its results are the event's ``total``)."""
+    filters: dict[str, Any] = {}
+    if "school" in params:
+        filters["school"] = str(params["school"])
+    if "grade" in params:
+        filters["grade"] = params["grade"]
+    if params.get("q", "").strip():
+        filters["name_search"] = True
+    if "id_number" in params:
+        filters["id_number_search"] = True
+    return filters
 
-    renderer_classes = RENDERERS
 
-    @extend_schema(responses={200: ChildDetailSerializer, 401: DetailSerializer, 404: DetailSerializer})
+class ChildDetailView(ApiView):
+    """One child with guardians and parents. Out of scope answers exactly like a missing id (404).
+
+    The whole ID number is shown to roles holding the identity tier for this child, as on the HTML
+    child page; the audit event names the tiers shown, so a reveal is recorded.
+    """
+
+    throttle_scope = PERSON_DATA_SCOPE
+
+    @extend_schema(responses={200: ChildDetailSerializer, 404: DetailSerializer, **PERSON_DATA_ERRORS})
     def get(self, request: Request, public_id: Any) -> Response:
         child, rights = access.get_child_for_user(request.user, public_id)
         # Written before the data is built: if the audit write fails, the request fails with it.
-        audit.record("lbc.child.viewed", actor=request.user, request=request._request, obj=child, child=child,
-                     detail={"via": "api"})
+        record_read(request, "lbc.child.viewed", obj=child, child=child,
+                    detail={"via": "api", "tiers": tier_names(rights)})
         return Response(ChildDetailSerializer(child, context={"rights_by_child": {child.pk: rights}}).data)
 
 

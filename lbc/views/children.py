@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lbc import access, audit, hooks
 from lbc.access import FieldTier, Rights
 from lbc.forms import ChildFilterForm, ChildForm
+from lbc.idnumbers import mask_id_number
 from lbc.models import AuditEvent, Child, Consent, Guardian, Household, Parent, Region, School
 from lbc.services import children as services
 from lbc.services.errors import DomainError, EditConflict
@@ -95,10 +96,6 @@ def facts(obj: Model, names: tuple[str, ...] | list[str], allowed: set[str]) -> 
 
 def name_for(child: Child, allowed: set[str]) -> str:
     return child.full_name if "full_name" in allowed else child.given_name
-
-
-def mask_id_number(value: str) -> str:
-    return f"{value[:6]}{'*' * 8}{value[-4:]}" if len(value) == 18 else value
 
 
 def shown_tiers(rights: Rights) -> list[str]:
