@@ -101,6 +101,14 @@ def test_it_shows_a_volunteer_only_the_given_name_and_school(login: Any, world: 
     assert "5年级1班" not in html and "一村" not in html and "父母双方外出务工" not in html
 
 
+def test_the_list_shows_the_age_and_never_the_birth_date_beside_the_masked_id_number(
+    login: Any, world: World
+) -> None:
+    text = page_text(login("county_admin").get("/children/"))
+    assert "年龄" in text and "出生日期" not in text
+    assert f"{world.c1.birth_date:%Y}" not in text.split("<tbody>", 1)[1]
+
+
 def test_it_refuses_the_list_to_trainers_with_a_chinese_page(login: Any, world: World) -> None:
     response = login("trainer").get(list_url())
     assert response.status_code == 403

@@ -64,7 +64,8 @@ class TieredSerializerSchema(OpenApiSerializerExtension):
 class ChildSerializer(TieredSerializer, serializers.ModelSerializer):
     """A child in a list. Fields depend on the caller's rights over this child; every field is optional.
 
-    Lists show ID numbers masked, as the HTML list does; only the detail shows the whole number.
+    Lists show ID numbers masked and the age instead of the birth date, as the HTML list does; only the
+    detail shows the whole number and the birth date.
     """
 
     kind = "child"
@@ -101,8 +102,12 @@ class ChildSerializer(TieredSerializer, serializers.ModelSerializer):
 
     def to_representation(self, instance: Child) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if not self.reveals_id_number and data.get("id_number"):
-            data["id_number"] = mask_id_number(data["id_number"])
+        if not self.reveals_id_number:
+            # The mask hides the birth date's eight digits: a list row carrying the birth date too would
+            # give the whole number away, so lists carry the age only (decision 33).
+            data.pop("birth_date", None)
+            if data.get("id_number"):
+                data["id_number"] = mask_id_number(data["id_number"])
         return data
 
     def get_age(self, child: Child) -> int:

@@ -104,9 +104,11 @@ def shown_tiers(rights: Rights) -> list[str]:
 
 # --- child list ------------------------------------------------------------------------------------
 
+# Lists show the age, never the birth date: the masked ID number hides exactly the eight digits of the
+# birth date, so both in one row would give the whole number (decision 33).
 LIST_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("sex", gettext_lazy("性别")),
-    ("birth_date", gettext_lazy("出生日期")),
+    ("age", gettext_lazy("年龄")),
     ("id_number", gettext_lazy("身份证号码")),
     ("school", gettext_lazy("学校")),
     ("school_class", gettext_lazy("年级班级")),
