@@ -8,6 +8,7 @@ the user may not use it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,7 +79,8 @@ class DemoCounty:
 
     county: Region
     seed: int
-    today: Any  # datetime.date
+    today: dt.date
+    now: dt.datetime  # the instant the demo is laid out at: ``today`` at 10:00 local time
     users: dict[str, Any] = field(default_factory=dict)  # one persona per role
 
 

@@ -7,6 +7,8 @@ plausible choice for a rural county whose workers go to the coastal cities, not 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from lbc.models import Child, ChildGuardian, Guardian, Parent
 
 # --- codes that can never belong to anything real ----------------------------------------------
@@ -27,6 +29,8 @@ COUNTY_NAME = "青山县（演示）"
 # --- size --------------------------------------------------------------------------------------
 
 DEFAULT_CHILDREN = 6000
+# The demo is laid out as of this local time on its day, whatever the hour it is seeded at.
+DEMO_TIME_OF_DAY = dt.time(10, 0)
 VILLAGES_PER_TOWNSHIP = 10
 CLASS_SIZE_BY_KIND = {"teaching_point": 1, "primary": 2, "nine_year": 2, "junior": 4}  # classes per grade
 GRADES_BY_KIND = {

@@ -16,7 +16,7 @@ from lbc import audit, hooks
 from lbc.demo.harm_reports import seed_harm_reports
 from lbc.models import Child, ChildGuardian, Guardian, Household, Parent, Region
 
-from .constants import BULK_BATCH, COUNTY_CODE, DEFAULT_CHILDREN
+from .constants import BULK_BATCH, COUNTY_CODE, DEFAULT_CHILDREN, DEMO_TIME_OF_DAY
 from .county import CountyLayout, build_county
 from .families import Population, PopulationBuilder
 from .personas import choose_scopes, create_personas, require_demo_mode
@@ -73,7 +73,11 @@ def _counts(layout: CountyLayout, population: Population, users: int) -> dict[st
 
 def seed_demo_county(*, seed: int = 1, children: int = DEFAULT_CHILDREN,
                      today: dt.date | None = None) -> SeedResult:
-    """Create the whole synthetic county. The same seed (and day) gives the same data."""
+    """Create the whole synthetic county. The same seed (and day) gives the same data.
+
+    Everything is laid out as of ``today`` at 10:00 local time (``demo_instant``), whatever the hour
+    and weekday it runs: a county seeded on a Saturday at 07:30 has the shape of one seeded on a
+    Tuesday morning."""
     require_demo_mode()
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -86,9 +90,13 @@ def seed_demo_county(*, seed: int = 1, children: int = DEFAULT_CHILDREN,
         counts = _counts(layout, population, len(users))
         audit.record("lbc.demo.seeded", detail=counts)
         counts |= seed_harm_reports(users)
-        county = hooks.DemoCounty(layout.county, seed, day, users)
+        county = hooks.DemoCounty(layout.county, seed, day, demo_instant(day), users)
         steps = {step.app: step.seed(county) for step in demo_steps()}
     return SeedResult(counts, time.perf_counter() - started, steps)
+
+
+def demo_instant(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, DEMO_TIME_OF_DAY))
 
 
 def demo_steps() -> list[hooks.DemoStep]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from typing import Any
 
@@ -33,6 +34,13 @@ def _bounded_int(low: int, high: int) -> Any:
     return parse
 
 
+def _day(raw: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a date like 2026-12-05") from None
+
+
 class Command(BaseCommand):
     help = (
         "Demo mode only (LBC_DEMO_MODE=1). Seeds the synthetic demo county (1 county, 10 townships, "
@@ -43,6 +51,9 @@ class Command(BaseCommand):
         "in one transaction, unless the county exists "
         "already; prints the logins; "
         "then serves http://127.0.0.1:PORT and runs the background task worker until Ctrl-C. "
+        "--today YYYY-MM-DD seeds the county as of that day (default: today), always with the same shape: "
+        "the data is laid out from that day at 10:00 local time, so a county seeded on a Saturday or at "
+        "07:30 looks like one seeded on a Tuesday morning. "
         "--reset first empties the whole database (SQLite only). --no-serve stops after seeding; "
         "--json (with --no-serve) prints only the logins as JSON on stdout."
     )
@@ -53,6 +64,8 @@ class Command(BaseCommand):
                             help="Random seed: the same seed gives the same county.")
         parser.add_argument("--children", type=_bounded_int(1, MAX_CHILDREN), default=DEFAULT_CHILDREN,
                             help=f"Number of children to generate (default {DEFAULT_CHILDREN}).")
+        parser.add_argument("--today", type=_day, default=None,
+                            help="Seed the county as of this day (YYYY-MM-DD; default: today).")
         parser.add_argument("--reset", action="store_true", help="Empty the SQLite database before seeding.")
         parser.add_argument("--no-serve", action="store_true", help="Seed and print the logins, then exit.")
         parser.add_argument("--json", action="store_true",
@@ -74,7 +87,9 @@ class Command(BaseCommand):
         if demo_county_exists():
             self._inform(_("演示县已存在，没有重新生成（需要重新生成请加 --reset）。"))
         else:
-            result = seed_demo_county(seed=options["seed"], children=options["children"])
+            result = seed_demo_county(
+                seed=options["seed"], children=options["children"], today=options["today"]
+            )
             self._inform(output.summary(result, options["seed"]))
             for step in demo_steps():  # each installed app's line (screening, then training)
                 self._inform(step.summary(result.steps[step.app]))
