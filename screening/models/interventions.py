@@ -17,7 +17,8 @@ from django.utils.translation import pgettext_lazy
 
 from lbc.crypto import EncryptedTextField
 
-from .models import Assessment, Warning
+from .campaigns import Assessment
+from .warnings import Warning
 
 
 class InterventionSession(models.Model):
