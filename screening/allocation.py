@@ -32,7 +32,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from screening.tiers import Tier
+from screening.scoring.tiers import Tier
 
 RED_TIERS = frozenset({Tier.RED_ACUTE, Tier.RED})
 COUNSELLOR_ONLY = frozenset({Tier.RED_ACUTE, Tier.RED, Tier.ORANGE})  # and qualified

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from screening.instruments.base import Instrument
-from screening.tiers import Thresholds
+from screening.scoring.instruments.base import Instrument
+from screening.scoring.tiers import Thresholds
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from screening.tiers import DEFAULT_THRESHOLDS, Thresholds, Tier
+from screening.scoring.tiers import DEFAULT_THRESHOLDS, Thresholds, Tier
 
 # States in which nobody has yet taken the warning on at its current level.
 UNACKNOWLEDGED = frozenset({"raised", "escalated", "transferred"})

@@ -23,11 +23,12 @@ from lbc.demo.constants import BULK_BATCH
 from lbc.demo.county import school_year_of
 from lbc.demo.identifiers import new_uuid
 from lbc.models import Child, ChildGuardian, Consent, Guardian, Parent, Region, School
-from screening.context import context_score
 from screening.demo_responders import seed_responders
 from screening.demo_warnings import seed_warnings
 from screening.models import Assessment, Campaign, Response, Tier
-from screening.scoring import ScoreResult
+from screening.scoring.context import context_score
+from screening.scoring.scores import ScoreResult
+from screening.scoring.tiers import Thresholds, assign_tier
 from screening.services import (
     InstrumentAnswers,
     age_on,
@@ -40,7 +41,6 @@ from screening.services import (
     thresholds_for,
 )
 from screening.synthetic import Profile, instruments_for_age, simulate_screenings
-from screening.tiers import Thresholds, assign_tier
 
 SCREENED_GRADES = range(4, 10)
 # Screening window of the autumn term (after the first weeks of school, before mid-term exams).

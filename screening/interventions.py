@@ -34,7 +34,7 @@ from screening.models import (
     Warning,
     WarningEvent,
 )
-from screening.tiers import Tier
+from screening.scoring.tiers import Tier
 from screening.warnings import OPEN_STATES, TIER_RANK, WarningConflict
 
 RED_TIERS = frozenset({Tier.RED, Tier.RED_ACUTE})

@@ -25,9 +25,10 @@ from django_tasks import task
 from lbc import audit
 from lbc.models import Region
 from lbc.services.errors import DomainError
-from screening.instruments import UnknownInstrument, get_instrument
 from screening.models import Assessment, Campaign, CountyThresholds, Rescore, Response
-from screening.scoring import AnswerError, ScoreResult, score_answers
+from screening.scoring.instruments import UnknownInstrument, get_instrument
+from screening.scoring.scores import AnswerError, ScoreResult, score_answers
+from screening.scoring.tiers import Disclosure, Thresholds, TierDecision, assign_tier
 from screening.services import (
     InstrumentAnswers,
     response_row,
@@ -35,7 +36,6 @@ from screening.services import (
     thresholds_for,
     thresholds_from,
 )
-from screening.tiers import Disclosure, Thresholds, TierDecision, assign_tier
 from screening.warnings import raise_warnings
 
 RANK = {"GREEN": 0, "GREY": 1, "YELLOW": 2, "ORANGE": 3, "RED": 4, "RED_ACUTE": 5}

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from lbc import audit
 from lbc.models import Child
 from lbc.services.errors import DomainError
-from screening.instruments import UnknownInstrument, get_instrument
 from screening.models import Assessment, LifeEvent, RescreenDue, Response
-from screening.tiers import DEFAULT_THRESHOLDS, Thresholds, Tier
+from screening.scoring.instruments import UnknownInstrument, get_instrument
+from screening.scoring.tiers import DEFAULT_THRESHOLDS, Thresholds, Tier
 
 DAY = dt.timedelta(days=1)
 TERM_DAYS = 140  # about one school term

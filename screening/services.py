@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from lbc import audit
 from lbc.models import Child, ChildGuardian, Consent, Guardian
 from lbc.services.errors import DomainError
-from screening.context import ContextScore, context_score
-from screening.instruments import UnknownInstrument, get_instrument
 from screening.models import Assessment, Campaign, CountyThresholds, Response
-from screening.scoring import AnswerError, ScoreResult, score_answers
-from screening.tiers import DEFAULT_THRESHOLDS, Disclosure, Thresholds, TierDecision, assign_tier
+from screening.scoring.context import ContextScore, context_score
+from screening.scoring.instruments import UnknownInstrument, get_instrument
+from screening.scoring.scores import AnswerError, ScoreResult, score_answers
+from screening.scoring.tiers import DEFAULT_THRESHOLDS, Disclosure, Thresholds, TierDecision, assign_tier
 
 # PIPL Art. 31: personal information of a child under 14 needs a guardian's consent.
 CONSENT_AGE = 14

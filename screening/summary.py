@@ -19,7 +19,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from lbc.models.people import Sex
-from screening.tiers import Tier, tier_label
+from screening.scoring.tiers import Tier, tier_label
 
 SUPPRESS_BELOW = 5
 TIER_ORDER = (Tier.RED_ACUTE, Tier.RED, Tier.ORANGE, Tier.YELLOW, Tier.GREEN, Tier.GREY)

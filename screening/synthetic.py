@@ -45,7 +45,7 @@ from lbc.demo.constants import (
     LONG_SEPARATION_SHARE,
     ONE_AWAY_SHARE,
 )
-from screening.instruments import Instrument, get_instrument
+from screening.scoring.instruments import Instrument, get_instrument
 from screening.services import InstrumentAnswers
 
 Floats = npt.NDArray[np.float64]
@@ -132,7 +132,7 @@ class Profile:
     separated_before_3: bool = False
 
     def context_factors(self) -> dict[str, bool]:
-        """The context-score factors (screening.context) this profile states."""
+        """The context-score factors (screening.scoring.context) this profile states."""
         return {
             "both_parents_away": self.both_parents_away,
             "no_capable_adult": self.self_care,

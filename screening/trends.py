@@ -26,7 +26,7 @@ from typing import TypeVar
 import numpy as np
 from scipy import stats
 
-from screening.tiers import Tier
+from screening.scoring.tiers import Tier
 
 POSITIVE_TIERS = frozenset({Tier.YELLOW, Tier.ORANGE, Tier.RED, Tier.RED_ACUTE})
 EXCLUDED_TIERS = frozenset({Tier.GREY})

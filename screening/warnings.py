@@ -40,8 +40,8 @@ from screening.models import (
     WarningOutcome,
     WarningState,
 )
+from screening.scoring.tiers import Thresholds, Tier
 from screening.services import thresholds_for
-from screening.tiers import Thresholds, Tier
 
 S = WarningState
 A = WarningEvent.Action

@@ -96,7 +96,7 @@ class ChildSerializer(TieredSerializer, serializers.ModelSerializer):
 
     def get_latest_label(self, child: Child) -> str | None:
         """The neutral wording ("需跟进"/"常规关注") of the latest screening tier, for every STATUS reader."""
-        from screening.tiers import Tier, neutral_label
+        from screening.scoring.tiers import Tier, neutral_label
 
         return neutral_label(Tier(child.latest_tier)) if child.latest_tier else None
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from lbc.models import Child, Consent
-from screening.batch import BatchResult, score_batch
-from screening.context import ContextScore, context_score
-from screening.instruments import Instrument, get_instrument
-from screening.scoring import ScaleScore, ScoreResult, ValidityFlag, critical_flags
+from screening.scoring.batch import BatchResult, score_batch
+from screening.scoring.context import ContextScore, context_score
+from screening.scoring.instruments import Instrument, get_instrument
+from screening.scoring.scores import ScaleScore, ScoreResult, critical_flags
+from screening.scoring.tiers import Thresholds, TierDecision, assign_tier
+from screening.scoring.validity import ValidityFlag
 from screening.services import InstrumentAnswers, age_on, answer_factors, registry_factors, thresholds_for
-from screening.tiers import Thresholds, TierDecision, assign_tier
 
 from .matching import primary_carers
 from .rows import RAISES_TIER, RowData

@@ -174,7 +174,7 @@ class Rescore(models.Model):
 
 
 class CountyThresholds(models.Model):
-    """A county's overrides of the default tier thresholds and deadlines (screening.tiers.Thresholds)."""
+    """A county's overrides of the default tier thresholds and deadlines (`scoring.tiers.Thresholds`)."""
 
     county = models.OneToOneField(
         Region,

@@ -17,7 +17,7 @@ from lbc.services.errors import DomainError
 from screening import allocation
 from screening.allocation import Kind
 from screening.allocation_service import Choice, Inputs, confirm_allocation, gather, propose
-from screening.tiers import Tier, tier_label
+from screening.scoring.tiers import Tier, tier_label
 
 
 def _name(user: Any) -> str:

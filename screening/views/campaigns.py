@@ -30,8 +30,8 @@ from lbc.access import FieldTier, Rights
 from lbc.models import Child, School
 from lbc.text import join_items
 from screening.forms import CampaignForm
-from screening.instruments import get_instrument
 from screening.models import Assessment, Campaign, Tier
+from screening.scoring.instruments import get_instrument
 from screening.services import CONSENT_AGE, age_on, consent_for
 from screening.summary import Key, Relation, Shown, cell_text, suppress
 

@@ -23,8 +23,8 @@ from lbc.access import UserLike
 from lbc.models import Region
 from screening.models import WarningState
 from screening.reports import PAGE_MARGIN, paragraph, register_reportlab_font, render_pdf, styles
+from screening.scoring.tiers import tier_label
 from screening.summary import Relation, cell_text, suppress
-from screening.tiers import tier_label
 from screening.trend_charts import ewma_png
 from screening.trend_display import EwmaSpec, TrendTable
 from screening.views.trends import trend_page_for

@@ -31,7 +31,7 @@ from screening.imports.report import Level, Report
 from screening.imports.template import csv_template, xlsx_template
 from screening.imports.uploads import SizeLimitHandler, too_large
 from screening.models import Campaign, ImportBatch
-from screening.tiers import Tier, tier_label
+from screening.scoring.tiers import Tier, tier_label
 
 PROBLEMS_PER_PAGE = 500
 TIER_ORDER = (Tier.RED_ACUTE, Tier.RED, Tier.ORANGE, Tier.YELLOW, Tier.GREEN, Tier.GREY)

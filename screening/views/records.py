@@ -28,14 +28,14 @@ from lbc import access, audit
 from lbc.access import FieldTier, Rights
 from lbc.models import Child
 from screening.charts import Point, chart_spec, render_png
-from screening.context import FACTORS
-from screening.instruments import Instrument, UnknownInstrument, get_instrument
 from screening.models import Assessment, Campaign, Response
 from screening.reports import CampaignSummaryReport, render_pdf
-from screening.scoring import ValidityCode, ValidityFlag
+from screening.scoring.context import FACTORS
+from screening.scoring.instruments import Instrument, UnknownInstrument, get_instrument
+from screening.scoring.tiers import Tier, neutral_label, tier_label
+from screening.scoring.validity import ValidityCode, ValidityFlag
 from screening.services import thresholds_for
 from screening.summary import CampaignSummary, ScreenedChild, summarise
-from screening.tiers import Tier, neutral_label, tier_label
 
 NEWEST_FIRST = ("-administered_on", "-created_at", "-pk")
 FACTOR_LABELS = {f.key: f.label for f in FACTORS}  # lazy: rendered in the active language

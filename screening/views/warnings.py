@@ -29,8 +29,8 @@ from lbc.models import Region, School
 from lbc.services.errors import DomainError
 from screening import deadlines, warnings
 from screening.models import EscalationLevel, RescreenDue, Warning, WarningOutcome, WarningState
+from screening.scoring.tiers import Thresholds, Tier, action_for, neutral_label, tier_label
 from screening.services import thresholds_for
-from screening.tiers import Thresholds, Tier, action_for, neutral_label, tier_label
 
 PAGE_SIZE = 100
 RESCREEN_ROWS = 50

@@ -23,7 +23,7 @@ from screening.allocation import (
     place_distance,
     supervisor_for,
 )
-from screening.tiers import Tier
+from screening.scoring.tiers import Tier
 
 TIERS = [Tier.RED_ACUTE, Tier.RED, Tier.ORANGE, Tier.YELLOW, Tier.GREEN, Tier.GREY]
 

@@ -24,8 +24,8 @@ from screening.models import (
     WarningEvent,
     WarningOutcome,
 )
+from screening.scoring.tiers import Tier
 from screening.services import InstrumentAnswers, record_assessment
-from screening.tiers import Tier
 
 from .interventions_helpers import PLAN, plan_and_sign_off
 

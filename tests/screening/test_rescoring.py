@@ -13,11 +13,11 @@ from django.core.management.base import CommandError
 
 from lbc.models import AuditEvent, Child, Consent
 from lbc.services.errors import DomainError
-from screening.instruments import Instrument, get_instrument
 from screening.models import Assessment, CountyThresholds, Rescore, Response
 from screening.rescoring import rescore_campaign, rescore_campaign_task, save_thresholds
+from screening.scoring.instruments import Instrument, get_instrument
+from screening.scoring.tiers import Disclosure, Thresholds
 from screening.services import InstrumentAnswers, record_assessment
-from screening.tiers import Disclosure, Thresholds
 
 from ..conftest import World
 from .helpers import spread

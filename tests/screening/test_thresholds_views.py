@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from lbc.models import AuditEvent, Consent, Membership, Role
 from screening.models import Assessment, CountyThresholds, Rescore
+from screening.scoring.tiers import DEFAULT_THRESHOLDS, Thresholds
 from screening.services import InstrumentAnswers, record_assessment
-from screening.tiers import DEFAULT_THRESHOLDS, Thresholds
 from screening.views.thresholds import FIELDS
 
 from ..conftest import World

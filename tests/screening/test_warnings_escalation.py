@@ -15,7 +15,7 @@ from lbc.notifications import FakeSmsGateway, deliver_due
 from lbc.periodic import JOBS
 from screening import deadlines, warnings
 from screening.models import CountyWarningSettings, EscalationLevel, Warning, WarningState
-from screening.tiers import Tier
+from screening.scoring.tiers import Tier
 
 FAKE = "lbc.notifications.FakeSmsGateway"
 EVERY_CHANNEL_FAKE = {"console": FAKE, "email": FAKE, "sms": FAKE}
@@ -130,7 +130,7 @@ def test_orange_counts_school_days_and_skips_the_weekend() -> None:
 def test_yellow_and_grey_are_due_in_two_weeks_and_follow_the_county() -> None:
     assert deadlines.due_at(Tier.YELLOW, at(7, 9)) == at(21, 9)
     assert deadlines.due_at(Tier.GREY, at(7, 9)) == at(21, 9)
-    from screening.tiers import Thresholds
+    from screening.scoring.tiers import Thresholds
 
     assert deadlines.due_at(Tier.YELLOW, at(7, 9), Thresholds(yellow_contact_days=7)) == at(14, 9)
 

@@ -15,9 +15,9 @@ from enum import StrEnum
 from django.utils.translation import gettext as _
 
 from lbc.text import join_items
-from screening.context import MAX_SCORE
-from screening.instruments.base import CriticalLevel
-from screening.scoring import ScoreResult
+from screening.scoring.context import MAX_SCORE
+from screening.scoring.instruments.base import CriticalLevel
+from screening.scoring.scores import ScoreResult
 
 
 class Tier(StrEnum):

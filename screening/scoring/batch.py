@@ -15,8 +15,8 @@ import numpy.typing as npt
 from django.utils.translation import gettext as _
 
 from lbc.text import join_clauses
-from screening.instruments.base import Instrument, Scale
-from screening.scoring import (
+from screening.scoring.instruments.base import Instrument, Scale
+from screening.scoring.validity import (
     INCONSISTENCY_MIN_PER_DIRECTION,
     SPEEDING_SECONDS_PER_ITEM,
     STRAIGHTLINE_MIN_ITEMS,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lbc.text import join_items
-from screening.instruments.base import Text
+from screening.scoring.instruments.base import Text
 
 MAX_SCORE = 12
 
