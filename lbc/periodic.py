@@ -11,6 +11,6 @@ JOBS: list[str] = [
     "screening.warnings.escalate_due",
     "screening.imports.purge.purge_abandoned",
     "training.reminders.queue_due",
-    "screening.allocation_service.end_finished_companionships",
+    "screening.allocation.service.end_finished_companionships",
     "lbc.notifications.deliver_due",
 ]

@@ -25,8 +25,8 @@ from screening.models import WarningState
 from screening.reports import PAGE_MARGIN, paragraph, register_reportlab_font, render_pdf, styles
 from screening.scoring.tiers import tier_label
 from screening.summary import Relation, cell_text, suppress
-from screening.trend_charts import ewma_png
-from screening.trend_display import EwmaSpec, TrendTable
+from screening.trends.charts import ewma_png
+from screening.trends.display import EwmaSpec, TrendTable
 from screening.views.trends import trend_page_for
 from screening.warnings import OPEN_STATES, TIER_ORDER
 

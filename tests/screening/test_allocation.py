@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from screening.allocation import (
+from screening.allocation.solver import (
     COUNSELLOR_ONLY,
     RED_TIERS,
     Kind,

@@ -10,7 +10,7 @@ import io
 
 from django.utils.translation import gettext as _
 
-from screening.trend_display import EwmaSpec, FunnelSpec
+from screening.trends.display import EwmaSpec, FunnelSpec
 
 POINT_COLOUR = "#0d6efd"
 ALARM_COLOUR = "#dc3545"

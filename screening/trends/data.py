@@ -19,7 +19,7 @@ from django.db.models.functions import ExtractYear
 
 from lbc.models import Child
 from screening.models import Assessment, Campaign
-from screening.trends import EXCLUDED_TIERS, POSITIVE_TIERS, age_band
+from screening.trends.statistics import EXCLUDED_TIERS, POSITIVE_TIERS, age_band
 
 Term = tuple[int, int]  # (school year, Campaign.Term)
 

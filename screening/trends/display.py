@@ -19,8 +19,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from screening.summary import Relation, Shown, cell_text, suppress
-from screening.trend_data import ScreenedRecord, Term, term_label
-from screening.trends import BetaPrior, FunnelLimits, Rate, ewma, funnel_limits, outside, standardise
+from screening.trends.data import ScreenedRecord, Term, term_label
+from screening.trends.statistics import (
+    BetaPrior,
+    FunnelLimits,
+    Rate,
+    ewma,
+    funnel_limits,
+    outside,
+    standardise,
+)
 
 Key = Hashable
 Population = Mapping[tuple[int, str], float]

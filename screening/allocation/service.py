@@ -1,9 +1,9 @@
 """Allocation in a township: inputs from the database, the proposal, and confirming it.
 
 Open unassigned warnings of the township (read through ``lbc.access.warnings_for``) become
-``allocation.OpenWarning``; the township's counsellors (a current membership at one of its schools)
+``solver.OpenWarning``; the township's counsellors (a current membership at one of its schools)
 and volunteers (a ``ResponderProfile`` based at one of its schools or villages) become
-``allocation.Responder``. Free slots = weekly capacity - open warnings already assigned to the
+``solver.Responder``. Free slots = weekly capacity - open warnings already assigned to the
 counsellor (or active companionship tasks of the volunteer). A user without a profile counts as an
 unqualified responder with the default capacity.
 
@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 from lbc import access, audit
 from lbc.models import ChildGrant, Membership, Region, Role, School
 from lbc.services.errors import DomainError
-from screening import allocation
-from screening.allocation import Kind, OpenWarning, Place, Proposal, Responder
+from screening.allocation import solver
+from screening.allocation.solver import Kind, OpenWarning, Place, Proposal, Responder
 from screening.models import Companionship, ResponderProfile, Warning
 from screening.warnings import OPEN_STATES, assign_warning, escalate_warning
 
@@ -151,7 +151,7 @@ def gather(user: Any, township: Region, now: dt.datetime) -> Inputs:
 
 
 def propose(inputs: Inputs) -> Proposal:
-    return allocation.allocate(inputs.open_warnings, inputs.responders)
+    return solver.allocate(inputs.open_warnings, inputs.responders)
 
 
 @dataclass(frozen=True)
@@ -180,11 +180,11 @@ def confirm_allocation(
             if w is None:
                 raise DomainError(_("所选预警已不在待分派列表中，请刷新页面。"))
             if choice.responder_id is None:
-                if w.tier in allocation.RED_TIERS:
+                if w.tier in solver.RED_TIERS:
                     escalate_warning(warnings[w.id], by=by, reason="no_capacity", request=request)
                     escalated += 1
                 continue
-            allowed = {r.id for r in allocation.candidates(w, inputs.responders)}
+            allowed = {r.id for r in solver.candidates(w, inputs.responders)}
             responder = by_id.get(choice.responder_id)
             if responder is None or responder.id not in allowed:
                 raise DomainError(_("所选人员不能承接该预警，请从列表中选择。"))
@@ -197,7 +197,7 @@ def confirm_allocation(
                 assign_warning(warnings[w.id], to=inputs.users[responder.id], by=by, request=request)
                 assigned += 1
                 continue
-            supervisor_id = allocation.supervisor_for(w, responder, counsellors, allocation.place_distance)
+            supervisor_id = solver.supervisor_for(w, responder, counsellors, solver.place_distance)
             assert supervisor_id is not None  # candidates() only offers supervised volunteers
             supervisor = get_user_model().objects.get(pk=supervisor_id)
             warning = assign_warning(warnings[w.id], to=supervisor, by=by, request=request)
