@@ -34,10 +34,9 @@ from screening.models import (
     Warning,
     WarningEvent,
 )
-from screening.scoring.tiers import Tier
-from screening.warnings import OPEN_STATES, TIER_RANK, WarningConflict
+from screening.scoring.tiers import RED_TIERS, Tier, tier_rank
+from screening.warnings import OPEN_STATES, WarningConflict
 
-RED_TIERS = frozenset({Tier.RED, Tier.RED_ACUTE})
 MAX_TEXT = 4000
 LONGEST_AGO = dt.timedelta(days=366)
 
@@ -71,7 +70,7 @@ def lowering_refusal(
         return _("只能依据在本次预警之后完成的复筛降低等级。")
     if rescreen_tier == Tier.GREY:
         return _("复筛作答无效，不能据此降低等级。")
-    if TIER_RANK.get(rescreen_tier, 0) >= TIER_RANK.get(current_tier, 0):
+    if tier_rank(rescreen_tier) >= tier_rank(current_tier):
         return _("复筛结果没有低于当前等级的阈值，不能降低等级。")
     if current_tier in RED_TIERS and rescreen_critical:
         return _("复筛中关键条目仍为阳性，红色预警不能降低等级。")

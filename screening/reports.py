@@ -22,8 +22,8 @@ from lbc import access
 from lbc.access import FieldTier, UserLike
 from screening.fonts import register_reportlab_font
 from screening.models import Campaign
-from screening.scoring.tiers import Tier
-from screening.summary import TIER_ORDER, CampaignSummary, Table
+from screening.scoring.tiers import TIER_ORDER, Tier
+from screening.summary import CampaignSummary, Table
 
 PAGE_MARGIN = 40  # points
 # Under each tier's column heading, the colour of the web badges (static/screening/screening.css).

@@ -28,7 +28,7 @@ from lbc.services.errors import DomainError
 from screening.models import Assessment, Campaign, CountyThresholds, Rescore, Response
 from screening.scoring.instruments import UnknownInstrument, get_instrument
 from screening.scoring.scores import AnswerError, ScoreResult, score_answers
-from screening.scoring.tiers import Disclosure, Thresholds, TierDecision, assign_tier
+from screening.scoring.tiers import RED_TIERS, Disclosure, Thresholds, TierDecision, assign_tier, tier_rank
 from screening.services import (
     InstrumentAnswers,
     response_row,
@@ -38,8 +38,6 @@ from screening.services import (
 )
 from screening.warnings import raise_warnings
 
-RANK = {"GREEN": 0, "GREY": 1, "YELLOW": 2, "ORANGE": 3, "RED": 4, "RED_ACUTE": 5}
-RED_TIERS = frozenset({"RED", "RED_ACUTE"})
 ASSESSMENT_FIELDS = ("tier", "reasons", "action", "deadline", "critical")
 RESPONSE_FIELDS = ("total", "subscales", "bands", "critical_items", "validity", "missing_items", "valid")
 
@@ -90,7 +88,8 @@ def rescore_campaign(campaign: Campaign, *, by: Any, reason: str, request: Any =
         written = [o for o in outcomes if o.fields or o.responses or (o.blocked and _new_block(o, noted))]
         _write(written, by=by, reason=reason[:200])
         # A tier that rose raises (or opens) the child's warning; a lower one never lowers it.
-        raise_warnings([o.assessment for o in written if RANK[o.assessment.tier] > RANK[o.old_tier]], by=by)
+        raised = [o.assessment for o in written if tier_rank(o.assessment.tier) > tier_rank(o.old_tier)]
+        raise_warnings(raised, by=by)
         counts = _counts(len(assessments), written)
         audit.record("screening.campaign.rescored", actor=by, request=request, obj=locked,
                      detail={**counts.as_dict(), "reason": reason[:200]})
@@ -147,7 +146,8 @@ def _rescore(assessment: Assessment, thresholds: Thresholds) -> Outcome:
         _update_response(outcome, response, response_row(result, source, assessment))
     # A blocked downgrade leaves the assessment exactly as it was (tier, reasons, critical flag):
     # only the response scores, which are facts, are brought up to date.
-    outcome.blocked = assessment.tier in RED_TIERS and RANK[outcome.computed_tier] < RANK[assessment.tier]
+    lower = tier_rank(outcome.computed_tier) < tier_rank(assessment.tier)
+    outcome.blocked = assessment.tier in RED_TIERS and lower
     if not outcome.blocked:
         _apply(outcome, _assessment_values(decision, results))
     return outcome
@@ -221,8 +221,8 @@ def _counts(total: int, written: Sequence[Outcome]) -> RescoreCounts:
     return RescoreCounts(
         assessments=total,
         changed=len(written),
-        raised=sum(RANK[o.assessment.tier] > RANK[o.old_tier] for o in written),
-        lowered=sum(RANK[o.assessment.tier] < RANK[o.old_tier] for o in written),
+        raised=sum(tier_rank(o.assessment.tier) > tier_rank(o.old_tier) for o in written),
+        lowered=sum(tier_rank(o.assessment.tier) < tier_rank(o.old_tier) for o in written),
         downgrades_blocked=sum(o.blocked for o in written),
     )
 

@@ -19,10 +19,9 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from lbc.models.people import Sex
-from screening.scoring.tiers import Tier, tier_label
+from screening.scoring.tiers import TIER_ORDER, tier_label
 
 SUPPRESS_BELOW = 5
-TIER_ORDER = (Tier.RED_ACUTE, Tier.RED, Tier.ORANGE, Tier.YELLOW, Tier.GREEN, Tier.GREY)
 SEX_ORDER = (Sex.MALE.value, Sex.FEMALE.value)
 ALL = "all"
 

@@ -40,22 +40,14 @@ from screening.models import (
     WarningOutcome,
     WarningState,
 )
-from screening.scoring.tiers import Thresholds, Tier
+from screening.scoring.tiers import TIER_ORDER, Thresholds, Tier, tier_rank
 from screening.services import thresholds_for
 
 S = WarningState
 A = WarningEvent.Action
 WARNING_TIERS = frozenset({Tier.RED_ACUTE, Tier.RED, Tier.ORANGE, Tier.YELLOW, Tier.GREY})
-TIER_RANK: dict[str, int] = {
-    Tier.GREEN: 0,
-    Tier.GREY: 1,
-    Tier.YELLOW: 2,
-    Tier.ORANGE: 3,
-    Tier.RED: 4,
-    Tier.RED_ACUTE: 5,
-}
 # Order of the lists: most urgent first.
-TIER_ORDER = (Tier.RED_ACUTE, Tier.RED, Tier.ORANGE, Tier.YELLOW, Tier.GREY)
+WARNING_TIER_ORDER = tuple(t for t in TIER_ORDER if t in WARNING_TIERS)
 OPEN_STATES = frozenset(s for s in S.values if s != S.CLOSED)
 NOTIFY_ON_RAISE = frozenset({Tier.RED_ACUTE, Tier.RED, Tier.ORANGE})
 LADDER_ROLES: dict[int, str] = {
@@ -111,10 +103,6 @@ class WarningStateError(DomainError):
 
 class WarningConflict(DomainError):
     """Someone else changed the warning between reading and writing it."""
-
-
-def tier_rank(tier: str) -> int:
-    return TIER_RANK.get(tier, 0)
 
 
 def response_recorded(warning: Warning) -> str | None:

@@ -34,6 +34,7 @@ from lbc.services.errors import DomainError
 from screening.allocation import solver
 from screening.allocation.solver import Kind, OpenWarning, Place, Proposal, Responder
 from screening.models import Companionship, ResponderProfile, Warning
+from screening.scoring.tiers import RED_TIERS
 from screening.warnings import OPEN_STATES, assign_warning, escalate_warning
 
 COMPANIONSHIP_TERM = dt.timedelta(weeks=8)
@@ -180,7 +181,7 @@ def confirm_allocation(
             if w is None:
                 raise DomainError(_("所选预警已不在待分派列表中，请刷新页面。"))
             if choice.responder_id is None:
-                if w.tier in solver.RED_TIERS:
+                if w.tier in RED_TIERS:
                     escalate_warning(warnings[w.id], by=by, reason="no_capacity", request=request)
                     escalated += 1
                 continue

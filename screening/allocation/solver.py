@@ -32,9 +32,8 @@ from enum import StrEnum
 
 import numpy as np
 
-from screening.scoring.tiers import Tier
+from screening.scoring.tiers import RED_TIERS, Tier
 
-RED_TIERS = frozenset({Tier.RED_ACUTE, Tier.RED})
 COUNSELLOR_ONLY = frozenset({Tier.RED_ACUTE, Tier.RED, Tier.ORANGE})  # and qualified
 VOLUNTEER_TIERS = frozenset({Tier.YELLOW, Tier.GREEN})  # companionship, supervised
 

@@ -6,7 +6,9 @@ county can count and trend them. Every response keeps its instrument code and ve
 history can be re-scored with the definition it was answered on.
 """
 
-from .campaigns import Assessment, Campaign, CountyThresholds, ImportBatch, Rescore, Response, Tier
+from screening.scoring.tiers import Tier
+
+from .campaigns import Assessment, Campaign, CountyThresholds, ImportBatch, Rescore, Response
 from .interventions import GuardianContact, InterventionSession, Referral, SafetyPlan, SignOff
 from .responders import Companionship, ResponderProfile
 from .warnings import (

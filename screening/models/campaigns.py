@@ -12,15 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from lbc.crypto import EncryptedTextField
 from lbc.models import Child, Consent, Region, School
-
-
-class Tier(models.TextChoices):
-    RED_ACUTE = "RED_ACUTE", _("红色（紧急）")
-    RED = "RED", _("红色")
-    ORANGE = "ORANGE", _("橙色")
-    YELLOW = "YELLOW", _("黄色")
-    GREEN = "GREEN", _("绿色")
-    GREY = "GREY", _("灰色（需重测）")
+from screening.scoring.tiers import TIER_CHOICES
 
 
 class Campaign(models.Model):
@@ -87,7 +79,7 @@ class Assessment(models.Model):
     age = models.PositiveSmallIntegerField(_("施测时年龄"))
     sex = models.CharField(max_length=1)
     grade = models.PositiveSmallIntegerField(null=True, blank=True)
-    tier = models.CharField(_("预警等级"), max_length=10, choices=Tier.choices, db_index=True)
+    tier = models.CharField(_("预警等级"), max_length=10, choices=TIER_CHOICES, db_index=True)
     reasons = models.JSONField(default=list)
     action = models.CharField(_("需要的行动"), max_length=300)
     deadline = models.CharField(_("响应时限"), max_length=200)
@@ -162,8 +154,8 @@ class Rescore(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(max_length=200)
-    old_tier = models.CharField(max_length=10, choices=Tier.choices)
-    new_tier = models.CharField(max_length=10, choices=Tier.choices)
+    old_tier = models.CharField(max_length=10, choices=TIER_CHOICES)
+    new_tier = models.CharField(max_length=10, choices=TIER_CHOICES)
     changes = models.JSONField(default=dict)
 
     class Meta:

@@ -12,8 +12,9 @@ from django.utils.translation import pgettext_lazy
 
 from lbc.crypto import EncryptedTextField
 from lbc.models import Child, Region, School
+from screening.scoring.tiers import TIER_CHOICES
 
-from .campaigns import Assessment, Tier
+from .campaigns import Assessment
 
 # --- early warnings (issue 4) ------------------------------------------------------------------------
 # The transition map and every service that changes these rows live in screening/warnings.py.
@@ -58,7 +59,7 @@ class Warning(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="warnings")
     # The assessment that raised the warning; later ones appear in its events.
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="raised_warnings")
-    tier = models.CharField(_("预警等级"), max_length=10, choices=Tier.choices, db_index=True)
+    tier = models.CharField(_("预警等级"), max_length=10, choices=TIER_CHOICES, db_index=True)
     state = models.CharField(
         _("状态"), max_length=16, choices=WarningState.choices, default=WarningState.RAISED
     )
@@ -138,8 +139,8 @@ class WarningEvent(models.Model):
     action = models.CharField(max_length=24, choices=Action.choices)
     from_state = models.CharField(max_length=16, choices=WarningState.choices, blank=True)
     to_state = models.CharField(max_length=16, choices=WarningState.choices)
-    from_tier = models.CharField(max_length=10, choices=Tier.choices, blank=True)
-    to_tier = models.CharField(max_length=10, choices=Tier.choices, blank=True)
+    from_tier = models.CharField(max_length=10, choices=TIER_CHOICES, blank=True)
+    to_tier = models.CharField(max_length=10, choices=TIER_CHOICES, blank=True)
     level = models.PositiveSmallIntegerField(choices=EscalationLevel.choices, default=EscalationLevel.SCHOOL)
     assessment = models.ForeignKey(
         Assessment, null=True, blank=True, on_delete=models.SET_NULL, related_name="warning_events"
@@ -230,7 +231,7 @@ class RescreenDue(models.Model):
         LifeEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="rescreens"
     )
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.RESCREEN)
-    tier = models.CharField(max_length=10, choices=Tier.choices, blank=True)  # the tier it was planned from
+    tier = models.CharField(max_length=10, choices=TIER_CHOICES, blank=True)  # the tier it was planned from
     reason = models.CharField(_("原因"), max_length=200)
     earliest_on = models.DateField(_("最早日期"))
     due_on = models.DateField(_("截止日期"))

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lbc.text import join_items
 from screening.scoring.context import MAX_SCORE
@@ -21,12 +23,44 @@ from screening.scoring.scores import ScoreResult
 
 
 class Tier(StrEnum):
-    GREEN = "GREEN"
-    YELLOW = "YELLOW"
-    ORANGE = "ORANGE"
-    RED = "RED"
+    """A screening's tier: the one definition (models store its values, ``TIER_CHOICES``).
+
+    Declared in the order every list and table shows tiers: most urgent first, GREY last."""
+
     RED_ACUTE = "RED_ACUTE"
+    RED = "RED"
+    ORANGE = "ORANGE"
+    YELLOW = "YELLOW"
+    GREEN = "GREEN"
     GREY = "GREY"
+
+    @property
+    def label(self) -> str:
+        return tier_label(self)
+
+
+TIER_LABELS: dict[Tier, Promise] = {
+    Tier.RED_ACUTE: gettext_lazy("红色（紧急）"),
+    Tier.RED: gettext_lazy("红色"),
+    Tier.ORANGE: gettext_lazy("橙色"),
+    Tier.YELLOW: gettext_lazy("黄色"),
+    Tier.GREEN: gettext_lazy("绿色"),
+    Tier.GREY: gettext_lazy("灰色（需重测）"),
+}
+# The choices of every model field that stores a tier.
+TIER_CHOICES = [(t.value, TIER_LABELS[t]) for t in Tier]
+# The display order (most urgent first, GREY last): the order of the declaration.
+TIER_ORDER: tuple[Tier, ...] = tuple(Tier)
+# Severity, for "is this result worse?": GREY (re-administer) ranks below YELLOW, above GREEN.
+_SEVERITY: dict[str, int] = {
+    Tier.GREEN: 0, Tier.GREY: 1, Tier.YELLOW: 2, Tier.ORANGE: 3, Tier.RED: 4, Tier.RED_ACUTE: 5,
+}
+RED_TIERS = frozenset({Tier.RED, Tier.RED_ACUTE})
+
+
+def tier_rank(tier: str) -> int:
+    """How severe a tier is (GREEN 0 ... RED_ACUTE 5); unknown or empty values rank as GREEN."""
+    return _SEVERITY.get(tier, 0)
 
 
 class Disclosure(StrEnum):
@@ -115,11 +149,7 @@ def neutral_label(tier: Tier) -> str:
 
 def tier_label(tier: Tier) -> str:
     """The colour name for staff allowed to see tiers."""
-    labels = {
-        Tier.RED_ACUTE: _("红色（紧急）"), Tier.RED: _("红色"), Tier.ORANGE: _("橙色"),
-        Tier.YELLOW: _("黄色"), Tier.GREEN: _("绿色"), Tier.GREY: _("灰色（需重测）"),
-    }
-    return labels[tier]
+    return str(TIER_LABELS[tier])
 
 
 def assign_tier(

@@ -17,7 +17,7 @@ from lbc.services.errors import DomainError
 from screening.allocation import solver
 from screening.allocation.service import Choice, Inputs, confirm_allocation, gather, propose
 from screening.allocation.solver import Kind
-from screening.scoring.tiers import Tier, tier_label
+from screening.scoring.tiers import RED_TIERS, Tier, tier_label
 
 
 def _name(user: Any) -> str:
@@ -52,7 +52,7 @@ def _rows(
                 "options": options,
                 "volunteer": chosen is not None and by_id[chosen].kind == Kind.VOLUNTEER,
                 "supervisor": _name(inputs.users[supervisor]) if supervisor in inputs.users else "",
-                "red": warning.tier in solver.RED_TIERS,
+                "red": warning.tier in RED_TIERS,
             }
         )
     return rows

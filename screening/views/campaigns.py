@@ -32,6 +32,7 @@ from lbc.text import join_items
 from screening.forms import CampaignForm
 from screening.models import Assessment, Campaign, Tier
 from screening.scoring.instruments import get_instrument
+from screening.scoring.tiers import TIER_ORDER
 from screening.services import CONSENT_AGE, age_on, consent_for
 from screening.summary import Key, Relation, Shown, cell_text, suppress
 
@@ -193,8 +194,8 @@ def progress_cells(target: int, tiers: list[str], tier_counts: bool, exact: bool
     relations = [Relation("target", ("screened", "unscreened"))]
     if tier_counts:
         by_tier = Counter(tiers)
-        counts.update({("tier", t): by_tier[t] for t in Tier.values})
-        relations.append(Relation("screened", tuple(("tier", t) for t in Tier.values)))
+        counts.update({("tier", t): by_tier[t] for t in TIER_ORDER})
+        relations.append(Relation("screened", tuple(("tier", t) for t in TIER_ORDER)))
     shown = {key: Shown.SHOWN for key in counts} if exact else suppress(counts, relations)
     return {key: cell_text(n, shown[key]) for key, n in counts.items()}
 

@@ -28,7 +28,7 @@ from screening.summary import Relation, cell_text, suppress
 from screening.trends.charts import ewma_png
 from screening.trends.display import EwmaSpec, TrendTable
 from screening.views.trends import trend_page_for
-from screening.warnings import OPEN_STATES, TIER_ORDER
+from screening.warnings import OPEN_STATES, WARNING_TIER_ORDER
 
 STATE_ORDER = [s for s in WarningState.values if s in OPEN_STATES]
 
@@ -43,21 +43,21 @@ class WarningCounts:
 def warning_counts(warnings: Any, now: dt.datetime) -> WarningCounts:
     """Open warnings by tier (rows) and state (columns) with totals, and the overdue count, suppressed."""
     counts: dict[Any, int] = {}
-    cells = {(t, s): 0 for t in TIER_ORDER for s in STATE_ORDER}
+    cells = {(t, s): 0 for t in WARNING_TIER_ORDER for s in STATE_ORDER}
     overdue = 0
     for tier, state, due in warnings.values_list("tier", "state", "due_at"):
         if (tier, state) in cells:
             cells[(tier, state)] += 1
             overdue += due < now
     relations = []
-    for t in TIER_ORDER:
+    for t in WARNING_TIER_ORDER:
         parts = [(t, s) for s in STATE_ORDER]
         counts.update({p: cells[p] for p in parts})
         counts[(t, "all")] = sum(cells[p] for p in parts)
         relations.append(Relation((t, "all"), tuple(parts)))
     for s in [*STATE_ORDER, "all"]:
-        counts[("all", s)] = sum(counts[(t, s)] for t in TIER_ORDER)
-        relations.append(Relation(("all", s), tuple((t, s) for t in TIER_ORDER)))
+        counts[("all", s)] = sum(counts[(t, s)] for t in WARNING_TIER_ORDER)
+        relations.append(Relation(("all", s), tuple((t, s) for t in WARNING_TIER_ORDER)))
     counts[("overdue",)] = overdue
     shown = suppress(counts, relations)
 
@@ -66,7 +66,7 @@ def warning_counts(warnings: Any, now: dt.datetime) -> WarningCounts:
 
     rows = tuple(
         (label, tuple(text((t, s)) for s in [*STATE_ORDER, "all"]))
-        for t, label in [*((t, str(tier_label(t))) for t in TIER_ORDER), ("all", _("合计"))]
+        for t, label in [*((t, str(tier_label(t))) for t in WARNING_TIER_ORDER), ("all", _("合计"))]
     )
     columns = (*(str(WarningState(s).label) for s in STATE_ORDER), _("合计"))
     return WarningCounts(columns, rows, text(("overdue",)))

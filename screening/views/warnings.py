@@ -48,8 +48,8 @@ TIER_CSS = {
 def ordered(qs: QuerySet[Warning], now: dt.datetime) -> QuerySet[Warning]:
     """Overdue first, then tier (RED_ACUTE ... GREY), deadline, context score (highest first)."""
     rank = Case(
-        *[When(tier=t, then=Value(i)) for i, t in enumerate(warnings.TIER_ORDER)],
-        default=Value(len(warnings.TIER_ORDER)),
+        *[When(tier=t, then=Value(i)) for i, t in enumerate(warnings.WARNING_TIER_ORDER)],
+        default=Value(len(warnings.WARNING_TIER_ORDER)),
         output_field=IntegerField(),
     )
     overdue = Case(
@@ -152,7 +152,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
         "filters": f,
         "can_colour": can_colour,
         "now": now,
-        "tiers": [(t.value, tier_label(t)) for t in warnings.TIER_ORDER],
+        "tiers": [(t.value, tier_label(t)) for t in warnings.WARNING_TIER_ORDER],
         "states": [(s.value, s.label) for s in WarningState],
         "labels": {
             "child": _("儿童"),
