@@ -31,7 +31,6 @@ from screening.scoring.scores import ScoreResult
 from screening.scoring.tiers import Thresholds, assign_tier
 from screening.services import (
     InstrumentAnswers,
-    age_on,
     answer_factors,
     assessment_row,
     registry_factors,
@@ -134,7 +133,7 @@ def _campaign(school: School, children: list[Child], window: tuple[dt.date, dt.d
     pupils = [c for c in children if c.school_id == school.pk]
     grades = sorted({c.grade for c in pupils if c.grade is not None})
     # Instruments by age: the ages a grade can have in the window, and the pupils' actual ages.
-    ages = {g + 5 + k for g in grades for k in (0, 1)} | {age_on(c.birth_date, window[1]) for c in pupils}
+    ages = {g + 5 + k for g in grades for k in (0, 1)} | {c.age_on(window[1]) for c in pupils}
     keys = sorted({(i.code, i.version) for age in ages for i in instruments_for_age(age)})
     return Campaign(
         public_id=new_uuid(rng), school=school,
@@ -197,7 +196,7 @@ def _signer(consent: Consent, child: Child, household: Signers, rng: random.Rand
 def _profile(child: Child, on: dt.date, guardians: Sequence[Guardian]) -> Profile:
     factors = registry_factors(child, on, guardians)
     return Profile(
-        age=age_on(child.birth_date, on), sex=child.sex, both_parents_away=factors["both_parents_away"],
+        age=child.age_on(on), sex=child.sex, both_parents_away=factors["both_parents_away"],
         self_care=factors["no_capable_adult"], contact=child.parent_contact, boarding=child.boarding,
         separated_before_3=factors["separated_before_3"],
     )
@@ -244,7 +243,7 @@ def _assess(plan: Plan, county: Region, seed: int,
 def _score(child: Child, consent: Consent, on: dt.date, forms: tuple[InstrumentAnswers, ...],
            carers: Sequence[Guardian], campaign: Campaign, thresholds: Thresholds) -> Scored:
     """What record_assessment does for one child, minus the writes (they happen in bulk)."""
-    results = score_all(forms, age_on(child.birth_date, on))
+    results = score_all(forms, child.age_on(on))
     factors = {**registry_factors(child, on, carers), **answer_factors(forms)}
     ctx = context_score(factors)
     decision = assign_tier(results, ctx.score, thresholds)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from lbc import audit
 from lbc.models import Child, ChildGuardian, Consent, Guardian
+from lbc.models import consent_for as lbc_consent_for
 from lbc.services.errors import DomainError
 from screening.models import Assessment, Campaign, CountyThresholds, Response
 from screening.scoring.context import ContextScore, context_score
@@ -46,22 +47,9 @@ class InstrumentAnswers:
     seconds: float | None = None
 
 
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def consent_for(child: Child, on: dt.date) -> Consent | None:
-    """The latest screening consent decision made on or before ``on``, if it is a grant still in force."""
-    decision = (
-        Consent.objects.filter(child=child, purpose=Consent.Purpose.SCREENING, decided_on__lte=on)
-        .order_by("-decided_on", "-recorded_at")
-        .first()
-    )
-    if decision is None or decision.decision != Consent.Decision.GRANTED:
-        return None
-    if decision.withdrawn_on is not None and decision.withdrawn_on <= on:
-        return None
-    return decision
+    """The screening consent in force on ``on`` (the core's ``consent_in_force`` rule)."""
+    return lbc_consent_for(child, Consent.Purpose.SCREENING, on)
 
 
 def check_consent(child: Child, on: dt.date, child_assent: bool | None) -> Consent | None:
@@ -70,7 +58,7 @@ def check_consent(child: Child, on: dt.date, child_assent: bool | None) -> Conse
             _("孩子本人不同意参加筛查：不能保存结果。请尊重孩子的意愿，必要时由心理教师单独沟通。")
         )
     consent = consent_for(child, on)
-    if consent is None and age_on(child.birth_date, on) < CONSENT_AGE:
+    if consent is None and child.age_on(on) < CONSENT_AGE:
         raise ConsentMissing(
             _(
                 "该儿童未满14周岁，且在施测日期没有有效的心理筛查知情同意：不能保存结果。请先在儿童档案中记录监护人的同意。"
@@ -92,7 +80,7 @@ def thresholds_from(values: Mapping[str, Any]) -> Thresholds:
 def registry_factors(child: Child, on: dt.date, guardians: Sequence[Guardian] = ()) -> dict[str, bool]:
     """Context factors that come from the child's file (SCREENING.md section 3)."""
     contact = Child.ContactFrequency
-    separated_young = bool(child.separation_start and age_on(child.birth_date, child.separation_start) < 3)
+    separated_young = bool(child.separation_start and child.age_on(child.separation_start) < 3)
     carers_frail = any(
         (g.birth_year is not None and on.year - g.birth_year >= 70)
         or g.health in (Guardian.Health.CHRONIC, Guardian.Health.DISABLED)
@@ -183,7 +171,7 @@ def assessment_row(
         county_id=child.county_id,
         administered_on=on,
         mode=mode,
-        age=age_on(child.birth_date, on),
+        age=child.age_on(on),
         sex=child.sex,
         grade=child.grade,
         tier=str(decision.tier),
@@ -238,7 +226,7 @@ def record_assessment(
         raise DomainError(_("施测日期不能晚于今天。"))
     check_campaign(campaign, child, responses, administered_on)
     consent = check_consent(child, administered_on, child_assent)
-    results = score_all(responses, age_on(child.birth_date, administered_on))
+    results = score_all(responses, child.age_on(administered_on))
     ctx = context_for(child, administered_on, responses, extra_context)
     decision = assign_tier(results, ctx.score, thresholds_for(child.county_id), disclosure=disclosure)
     assessment = assessment_row(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -192,6 +193,11 @@ class Child(RegionLocated):
     @property
     def full_name(self) -> str:
         return f"{self.family_name}{self.given_name}"
+
+    def age_on(self, day: dt.date) -> int:
+        """Age in whole years on ``day`` (a birthday counts from the day itself)."""
+        birth = self.birth_date
+        return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.set_region_ids(self.village)

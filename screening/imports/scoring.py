@@ -21,7 +21,7 @@ from screening.scoring.instruments import Instrument, get_instrument
 from screening.scoring.scores import ScaleScore, ScoreResult, critical_flags
 from screening.scoring.tiers import Thresholds, TierDecision, assign_tier
 from screening.scoring.validity import ValidityFlag
-from screening.services import InstrumentAnswers, age_on, answer_factors, registry_factors, thresholds_for
+from screening.services import InstrumentAnswers, answer_factors, registry_factors, thresholds_for
 
 from .matching import primary_carers
 from .rows import RAISES_TIER, RowData
@@ -104,7 +104,7 @@ def batch_results(
                 answers[k, item - 1] = value
             child, on = rows[i].child, rows[i].administered_on
             assert child is not None and on is not None
-            ages[k] = age_on(child.birth_date, on)
+            ages[k] = child.age_on(on)
             if source.seconds is not None:
                 seconds[k] = source.seconds
         batch = score_batch(instrument, answers, ages=ages, seconds=seconds)

@@ -33,7 +33,7 @@ from screening.forms import CampaignForm
 from screening.models import Assessment, Campaign, Tier
 from screening.scoring.instruments import get_instrument
 from screening.scoring.tiers import TIER_ORDER
-from screening.services import CONSENT_AGE, age_on, consent_for
+from screening.services import CONSENT_AGE, consent_for
 from screening.summary import Key, Relation, Shown, cell_text, suppress
 
 PAGE_SIZE = 50
@@ -158,7 +158,7 @@ def consent_state(child: Child, on: dt.date) -> ConsentState:
     if consent is not None:
         label = _("已同意（%(date)s）") % {"date": consent.decided_on.isoformat()}
         return ConsentState(True, label, not consent.is_legal_guardian, consent.child_assent)
-    if age_on(child.birth_date, on) >= CONSENT_AGE:
+    if child.age_on(on) >= CONSENT_AGE:
         return ConsentState(True, _("已满14周岁，无需监护人同意"))
     return ConsentState(False, _("缺少有效的筛查同意"))
 
