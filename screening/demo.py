@@ -23,13 +23,7 @@ from lbc.demo.constants import BULK_BATCH
 from lbc.demo.county import school_year_of
 from lbc.demo.identifiers import new_uuid
 from lbc.models import Child, ChildGuardian, Consent, Guardian, Parent, Region, School
-from screening.demo_responders import seed_responders
-from screening.demo_warnings import seed_warnings
-from screening.models import Assessment, Campaign, Response, Tier
-from screening.scoring.context import context_score
-from screening.scoring.scores import ScoreResult
-from screening.scoring.tiers import Thresholds, assign_tier
-from screening.services import (
+from screening.assessments.recording import (
     InstrumentAnswers,
     answer_factors,
     assessment_row,
@@ -37,8 +31,14 @@ from screening.services import (
     response_row,
     score_all,
     set_latest_tier,
-    thresholds_for,
 )
+from screening.assessments.thresholds import thresholds_for
+from screening.demo_responders import seed_responders
+from screening.demo_warnings import seed_warnings
+from screening.models import Assessment, Campaign, Response, Tier
+from screening.scoring.context import context_score
+from screening.scoring.scores import ScoreResult
+from screening.scoring.tiers import Thresholds, assign_tier
 from screening.synthetic import Profile, instruments_for_age, simulate_screenings
 
 SCREENED_GRADES = range(4, 10)

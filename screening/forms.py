@@ -23,11 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from lbc.access import UserLike
 from lbc.forms import BootstrapMixin, DateInput
 from lbc.models import School
+from screening.assessments.recording import FACTORS_FROM_COUNSELLOR, InstrumentAnswers
 from screening.models import Campaign, Response
 from screening.scoring.context import FACTORS
 from screening.scoring.instruments import Instrument, get_instrument, latest_instruments
 from screening.scoring.instruments.base import CriticalLevel
-from screening.services import FACTORS_FROM_COUNSELLOR, InstrumentAnswers
 
 GRADES = tuple(range(1, 13))
 

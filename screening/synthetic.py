@@ -45,8 +45,8 @@ from lbc.demo.constants import (
     LONG_SEPARATION_SHARE,
     ONE_AWAY_SHARE,
 )
+from screening.assessments.recording import InstrumentAnswers
 from screening.scoring.instruments import Instrument, get_instrument
-from screening.services import InstrumentAnswers
 
 Floats = npt.NDArray[np.float64]
 

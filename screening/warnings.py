@@ -28,7 +28,8 @@ from lbc.models import Region, Role, School
 from lbc.notifications import queue_message
 from lbc.services.errors import DomainError
 from screening import deadlines, rescreens
-from screening.bulk import insert_rows
+from screening.assessments.bulk import insert_rows
+from screening.assessments.thresholds import thresholds_for
 from screening.deadlines import WarningSettings, settings_from
 from screening.models import (
     Assessment,
@@ -41,7 +42,6 @@ from screening.models import (
     WarningState,
 )
 from screening.scoring.tiers import TIER_ORDER, Thresholds, Tier, tier_rank
-from screening.services import thresholds_for
 
 S = WarningState
 A = WarningEvent.Action

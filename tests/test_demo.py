@@ -329,8 +329,8 @@ def test_each_school_with_grades_4_to_9_has_one_completed_synthetic_campaign(
 
 def test_only_children_with_consent_on_the_day_are_screened(personas: list[dict[str, str]]) -> None:
     from lbc.models import Consent
+    from screening.assessments.recording import consent_for
     from screening.models import Assessment
-    from screening.services import consent_for
 
     assessments = list(Assessment.objects.select_related("child", "consent"))
     assert assessments

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from lbc.models import Child, Consent
+from screening.assessments.recording import InstrumentAnswers, answer_factors, registry_factors
+from screening.assessments.thresholds import thresholds_for
 from screening.scoring.batch import BatchResult, score_batch
 from screening.scoring.context import ContextScore, context_score
 from screening.scoring.instruments import Instrument, get_instrument
 from screening.scoring.scores import ScaleScore, ScoreResult, critical_flags
 from screening.scoring.tiers import Thresholds, TierDecision, assign_tier
 from screening.scoring.validity import ValidityFlag
-from screening.services import InstrumentAnswers, answer_factors, registry_factors, thresholds_for
 
 from .matching import primary_carers
 from .rows import RAISES_TIER, RowData

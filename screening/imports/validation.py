@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from screening.assessments.recording import CONSENT_AGE
 from screening.models import Campaign
-from screening.services import CONSENT_AGE
 
 from .cells import class_key
 from .columns import template_columns

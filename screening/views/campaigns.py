@@ -29,11 +29,11 @@ from lbc import access, audit
 from lbc.access import FieldTier, Rights
 from lbc.models import Child, School
 from lbc.text import join_items
+from screening.assessments.recording import CONSENT_AGE, consent_for
 from screening.forms import CampaignForm
 from screening.models import Assessment, Campaign, Tier
 from screening.scoring.instruments import get_instrument
 from screening.scoring.tiers import TIER_ORDER
-from screening.services import CONSENT_AGE, consent_for
 from screening.summary import Key, Relation, Shown, cell_text, suppress
 
 PAGE_SIZE = 50

@@ -39,6 +39,12 @@ from lbc import access, audit, crypto
 from lbc.access import FieldTier, Rights
 from lbc.models import Child
 from lbc.services.errors import DomainError
+from screening.assessments.recording import (
+    InstrumentAnswers,
+    check_campaign,
+    check_consent,
+    record_assessment,
+)
 from screening.forms import PaperEntryForm, SelfAnswerForm, SelfReportStartForm
 from screening.models import Assessment, Campaign, Tier
 from screening.scoring.context import FACTORS
@@ -46,7 +52,6 @@ from screening.scoring.instruments import Instrument, get_instrument
 from screening.scoring.tiers import Tier as TierRule
 from screening.scoring.tiers import neutral_label
 from screening.scoring.validity import VALIDITY_LABELS, ValidityCode
-from screening.services import InstrumentAnswers, check_campaign, check_consent, record_assessment
 
 SELF_KEY = "screening_self_report"
 RUNNING, SAVED, FAILED, EMPTY = "running", "saved", "failed", "empty"

@@ -23,11 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lbc import access
 from lbc.models import AuditEvent, Region
+from screening.assessments.rescoring import save_thresholds
+from screening.assessments.thresholds import thresholds_for
 from screening.models import Rescore
-from screening.rescoring import save_thresholds
 from screening.scoring.context import MAX_SCORE
 from screening.scoring.tiers import DEFAULT_THRESHOLDS, Thresholds
-from screening.services import thresholds_for
 
 HISTORY_ROWS = 20
 

@@ -28,9 +28,9 @@ from lbc.access import FieldTier
 from lbc.models import Region, School
 from lbc.services.errors import DomainError
 from screening import deadlines, warnings
+from screening.assessments.thresholds import thresholds_for
 from screening.models import EscalationLevel, RescreenDue, Warning, WarningOutcome, WarningState
 from screening.scoring.tiers import Thresholds, Tier, action_for, neutral_label, tier_label
-from screening.services import thresholds_for
 
 PAGE_SIZE = 100
 RESCREEN_ROWS = 50

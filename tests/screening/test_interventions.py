@@ -14,6 +14,7 @@ from lbc import audit
 from lbc.models import AuditEvent
 from lbc.services.errors import DomainError
 from screening import interventions, warnings
+from screening.assessments.recording import InstrumentAnswers, record_assessment
 from screening.interventions import closure_refusal, lower_tier, lowering_refusal, sign_off
 from screening.models import (
     Assessment,
@@ -25,7 +26,6 @@ from screening.models import (
     WarningOutcome,
 )
 from screening.scoring.tiers import Tier
-from screening.services import InstrumentAnswers, record_assessment
 
 from .interventions_helpers import PLAN, plan_and_sign_off
 

@@ -17,8 +17,8 @@ import pytest
 from django.urls import reverse
 
 from lbc.models import AuditEvent, Consent
+from screening.assessments.recording import InstrumentAnswers, record_assessment
 from screening.reports import CampaignSummaryReport
-from screening.services import InstrumentAnswers, record_assessment
 from screening.summary import summarise
 from screening.views import records
 

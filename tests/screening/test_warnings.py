@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from lbc.models import AuditEvent
 from screening import warnings
+from screening.assessments.recording import InstrumentAnswers, record_assessment
 from screening.models import Assessment, Warning, WarningEvent, WarningOutcome, WarningState
 from screening.scoring.tiers import Tier
-from screening.services import InstrumentAnswers, record_assessment
 
 S = WarningState
 PHQ_GREEN = {i: 0 for i in range(1, 10)}

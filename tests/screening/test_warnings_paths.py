@@ -8,9 +8,9 @@ import pytest
 from django.db import DatabaseError
 
 from lbc.models import Child
+from screening.assessments.rescoring import rescore_campaign
 from screening.imports import commit as commit_module
 from screening.models import CountyThresholds, ImportBatch, Warning, WarningEvent, WarningState
-from screening.rescoring import rescore_campaign
 from screening.scoring.tiers import Tier
 from tests.conftest import World
 

@@ -25,17 +25,12 @@ from django_tasks import task
 from lbc import audit
 from lbc.models import Region
 from lbc.services.errors import DomainError
+from screening.assessments.recording import InstrumentAnswers, response_row, set_latest_tier
+from screening.assessments.thresholds import thresholds_for, thresholds_from
 from screening.models import Assessment, Campaign, CountyThresholds, Rescore, Response
 from screening.scoring.instruments import UnknownInstrument, get_instrument
 from screening.scoring.scores import AnswerError, ScoreResult, score_answers
 from screening.scoring.tiers import RED_TIERS, Disclosure, Thresholds, TierDecision, assign_tier, tier_rank
-from screening.services import (
-    InstrumentAnswers,
-    response_row,
-    set_latest_tier,
-    thresholds_for,
-    thresholds_from,
-)
 from screening.warnings import raise_warnings
 
 ASSESSMENT_FIELDS = ("tier", "reasons", "action", "deadline", "critical")
@@ -154,7 +149,7 @@ def _rescore(assessment: Assessment, thresholds: Thresholds) -> Outcome:
 
 
 def _assessment_values(decision: TierDecision, results: Sequence[ScoreResult]) -> dict[str, Any]:
-    # As screening.services.assessment_row stores them.
+    # As recording.assessment_row stores them.
     return {
         "tier": str(decision.tier),
         "reasons": [str(r) for r in decision.reasons],

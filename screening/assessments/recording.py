@@ -1,13 +1,14 @@
 """Writing screenings: consent gate, scoring, tier, encrypted storage, the child's latest tier, audit.
 
 ``record_assessment`` is the one path for a single child (paper entry, self-report). Whole-grade
-imports score in batches but reuse ``consent_for``, ``context_for`` and ``thresholds_for`` so both
-paths apply the same rules.
+imports score in batches and check consent over prefetched decisions, but they reuse
+``registry_factors``, ``answer_factors``, ``assessment_row``, ``response_row``, ``set_latest_tier``,
+``thresholds_for`` and the core's consent rule (``lbc.models.consent_in_force``), so both paths apply
+the same rules.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
@@ -23,11 +24,12 @@ from lbc import audit
 from lbc.models import Child, ChildGuardian, Consent, Guardian
 from lbc.models import consent_for as lbc_consent_for
 from lbc.services.errors import DomainError
-from screening.models import Assessment, Campaign, CountyThresholds, Response
+from screening.assessments.thresholds import thresholds_for
+from screening.models import Assessment, Campaign, Response
 from screening.scoring.context import ContextScore, context_score
 from screening.scoring.instruments import UnknownInstrument, get_instrument
 from screening.scoring.scores import AnswerError, ScoreResult, score_answers
-from screening.scoring.tiers import DEFAULT_THRESHOLDS, Disclosure, Thresholds, TierDecision, assign_tier
+from screening.scoring.tiers import Disclosure, TierDecision, assign_tier
 
 # PIPL Art. 31: personal information of a child under 14 needs a guardian's consent.
 CONSENT_AGE = 14
@@ -65,16 +67,6 @@ def check_consent(child: Child, on: dt.date, child_assent: bool | None) -> Conse
             )
         )
     return consent
-
-
-def thresholds_for(county_id: int) -> Thresholds:
-    row = CountyThresholds.objects.filter(county_id=county_id).first()
-    return thresholds_from(row.values) if row else DEFAULT_THRESHOLDS
-
-
-def thresholds_from(values: Mapping[str, Any]) -> Thresholds:
-    known = {f.name for f in dataclasses.fields(Thresholds)}
-    return dataclasses.replace(DEFAULT_THRESHOLDS, **{k: int(v) for k, v in values.items() if k in known})
 
 
 def registry_factors(child: Child, on: dt.date, guardians: Sequence[Guardian] = ()) -> dict[str, bool]:
