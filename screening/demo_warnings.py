@@ -2,7 +2,7 @@
 
 The demo's screenings raise their warnings through the real path (``raise_warnings``, one call per
 screening day). A synthetic past is then written in bulk: each warning is walked along a path of the
-transition map (``screening.warnings.TRANSITIONS``) to a target state, with one history row per step,
+transition map (``screening.warnings.state.TRANSITIONS``) to a target state, with one history row per step,
 so the demo holds open warnings in every state, some overdue, and closed ones. The alerts of that
 synthetic past are marked as delivered so starting the demo does not send them.
 
@@ -31,7 +31,8 @@ from screening.models import (
     WarningOutcome,
     WarningState,
 )
-from screening.warnings import TRANSITIONS, raise_warnings
+from screening.warnings.raising import raise_warnings
+from screening.warnings.state import TRANSITIONS
 
 S = WarningState
 # Paths through the transition map, by target state (every step is an action of TRANSITIONS).

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lbc.forms import BootstrapMixin, DateInput, pick_one
-from screening.interventions import MAX_TEXT
 from screening.models import Assessment, GuardianContact, InterventionSession, Referral, SignOff
+from screening.warnings.interventions import MAX_TEXT
 
 NOT_IN_NOTES = _("只写做了什么、孩子和家人怎么说、下一步安排。不要写诊断。")
 

@@ -35,7 +35,8 @@ from screening.allocation import solver
 from screening.allocation.solver import Kind, OpenWarning, Place, Proposal, Responder
 from screening.models import Companionship, ResponderProfile, Warning
 from screening.scoring.tiers import RED_TIERS
-from screening.warnings import OPEN_STATES, assign_warning, escalate_warning
+from screening.warnings.actions import assign_warning, escalate_warning
+from screening.warnings.state import OPEN_STATES
 
 COMPANIONSHIP_TERM = dt.timedelta(weeks=8)
 DEFAULT_CAPACITY = ResponderProfile._meta.get_field("weekly_capacity").default

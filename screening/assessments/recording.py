@@ -30,6 +30,7 @@ from screening.scoring.context import ContextScore, context_score
 from screening.scoring.instruments import UnknownInstrument, get_instrument
 from screening.scoring.scores import AnswerError, ScoreResult, score_answers
 from screening.scoring.tiers import Disclosure, TierDecision, assign_tier
+from screening.warnings.raising import raise_warnings
 
 # PIPL Art. 31: personal information of a child under 14 needs a guardian's consent.
 CONSENT_AGE = 14
@@ -211,7 +212,7 @@ def record_assessment(
     """Score, tier and store one child's screening; update the child's latest tier in the same transaction.
 
     A result at YELLOW or above (or GREY) raises or raises the tier of the child's open warning, in the
-    same transaction (``screening.warnings.raise_warnings``). A critical answer makes the result RED
+    same transaction (``screening.warnings.raising.raise_warnings``). A critical answer makes the result RED
     (or RED_ACUTE) even on an invalid or incomplete form.
     """
     if administered_on > timezone.localdate():
@@ -238,9 +239,6 @@ def record_assessment(
         [response_row(result, source, assessment) for result, source in zip(results, responses, strict=True)]
     )
     set_latest_tier([child.pk])
-    # Imported here: screening.warnings reads the county thresholds from this module.
-    from screening.warnings import raise_warnings
-
     assessment.child = child
     raise_warnings([assessment], by=by)
     audit.record(

@@ -31,7 +31,7 @@ from screening.models import Assessment, Campaign, CountyThresholds, Rescore, Re
 from screening.scoring.instruments import UnknownInstrument, get_instrument
 from screening.scoring.scores import AnswerError, ScoreResult, score_answers
 from screening.scoring.tiers import RED_TIERS, Disclosure, Thresholds, TierDecision, assign_tier, tier_rank
-from screening.warnings import raise_warnings
+from screening.warnings.raising import raise_warnings
 
 ASSESSMENT_FIELDS = ("tier", "reasons", "action", "deadline", "critical")
 RESPONSE_FIELDS = ("total", "subscales", "bands", "critical_items", "validity", "missing_items", "valid")

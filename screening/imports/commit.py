@@ -26,7 +26,7 @@ from lbc import audit
 from screening.assessments.bulk import insert_rows
 from screening.assessments.recording import assessment_row, response_row, set_latest_tier
 from screening.models import Assessment, Campaign, ImportBatch, Response
-from screening.warnings import raise_warnings
+from screening.warnings.raising import raise_warnings
 
 from .scoring import ScoredRow
 

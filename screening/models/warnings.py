@@ -17,7 +17,7 @@ from screening.scoring.tiers import TIER_CHOICES
 from .campaigns import Assessment
 
 # --- early warnings (issue 4) ------------------------------------------------------------------------
-# The transition map and every service that changes these rows live in screening/warnings.py.
+# The transition map and every service that changes these rows live in screening/warnings/.
 
 
 class WarningState(models.TextChoices):
@@ -160,7 +160,7 @@ class WarningEvent(models.Model):
 
 
 class CountyWarningSettings(models.Model):
-    """A county's overrides of the warning timings (screening.deadlines.WarningSettings defaults)."""
+    """A county's overrides of the warning timings (``warnings.deadlines.WarningSettings`` defaults)."""
 
     county = models.OneToOneField(
         Region,

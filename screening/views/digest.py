@@ -28,7 +28,7 @@ from screening.summary import Relation, cell_text, suppress
 from screening.trends.charts import ewma_png
 from screening.trends.display import EwmaSpec, TrendTable
 from screening.views.trends import trend_page_for
-from screening.warnings import OPEN_STATES, WARNING_TIER_ORDER
+from screening.warnings.state import OPEN_STATES, WARNING_TIER_ORDER
 
 STATE_ORDER = [s for s in WarningState.values if s in OPEN_STATES]
 

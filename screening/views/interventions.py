@@ -26,7 +26,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lbc import access
 from lbc.access import FieldTier, Rights
 from lbc.services.errors import DomainError
-from screening import interventions
 from screening.intervention_forms import (
     GuardianContactForm,
     LowerTierForm,
@@ -37,6 +36,7 @@ from screening.intervention_forms import (
     SignOffForm,
 )
 from screening.models import Assessment, Warning
+from screening.warnings import interventions
 
 ACT = "start_intervention"
 

@@ -5,9 +5,8 @@ through ``read_notes``: the audit record is written first, so a failed audit wri
 
 Two gates live here:
 
-* ``closure_signed_off`` joins ``screening.warnings.CLOSE_CHECKS``: a warning closes only after a
-  counsellor of the child's school signed off the closure (and, for RED/RED_ACUTE, after a safety
-  plan with the guardian informed was recorded).
+* closing: ``closing.closure_signed_off`` is one of ``state.CLOSE_CHECKS`` (a counsellor's sign-off,
+  and for RED/RED_ACUTE a safety plan with the guardian informed);
 * ``lower_tier``: a tier goes down only with a rescreen newer than the warning, below the current tier,
   valid, and a counsellor's sign-off on exactly that rescreen.
 """
@@ -35,7 +34,8 @@ from screening.models import (
     WarningEvent,
 )
 from screening.scoring.tiers import RED_TIERS, Tier, tier_rank
-from screening.warnings import OPEN_STATES, WarningConflict
+from screening.warnings.closing import last_raise_at
+from screening.warnings.state import OPEN_STATES, WarningConflict
 
 MAX_TEXT = 4000
 LONGEST_AGO = dt.timedelta(days=366)
@@ -44,17 +44,6 @@ LONGEST_AGO = dt.timedelta(days=366)
 # --- pure rules -----------------------------------------------------------------------------------------
 
 
-def closure_refusal(
-    *, tier: str, has_sign_off: bool, has_safety_plan: bool, guardian_informed: bool
-) -> str | None:
-    """Why a warning may not be closed yet as far as interventions go, or None."""
-    if not has_sign_off:
-        return _("结案前须由该儿童所在学校的心理教师签字同意。")
-    if tier in RED_TIERS and not has_safety_plan:
-        return _("红色预警结案前须先制定安全计划。")
-    if tier in RED_TIERS and not guardian_informed:
-        return _("红色预警结案前须告知监护人，并在安全计划中记录。")
-    return None
 
 
 def lowering_refusal(
@@ -81,7 +70,7 @@ def lowering_refusal(
     return None
 
 
-def _text(value: Any, label: str, *, required: bool = True) -> str:
+def warning_text(value: Any, label: str, *, required: bool = True) -> str:
     text = str(value or "").strip()
     if required and not text:
         raise DomainError(_("请填写“%(field)s”。") % {"field": label})
@@ -138,7 +127,7 @@ def record_session(
         warning=warning,
         kind=kind,
         held_on=_date(held_on, str(_("日期"))),
-        notes=_text(notes, str(_("记录"))),
+        notes=warning_text(notes, str(_("记录"))),
         recorded_by=by,
     )
     _audit("session_recorded", session, warning, by, request, kind=kind)
@@ -160,10 +149,10 @@ def save_safety_plan(warning: Warning, data: dict[str, Any], *, by: Any, request
         raise DomainError(_("告知监护人的时间不能晚于现在。"))
     plan = SafetyPlan.objects.create(
         warning=warning,
-        warning_signs=_text(data.get("warning_signs"), str(_("预警信号"))),
-        coping_steps=_text(data.get("coping_steps"), str(_("自我应对方法"))),
-        contacts=_text(data.get("contacts"), str(_("可以联系的人"))),
-        means_restriction=_text(data.get("means_restriction"), str(_("减少危险物品的措施"))),
+        warning_signs=warning_text(data.get("warning_signs"), str(_("预警信号"))),
+        coping_steps=warning_text(data.get("coping_steps"), str(_("自我应对方法"))),
+        contacts=warning_text(data.get("contacts"), str(_("可以联系的人"))),
+        means_restriction=warning_text(data.get("means_restriction"), str(_("减少危险物品的措施"))),
         guardian_informed=informed,
         guardian_informed_at=informed_at,
         recorded_by=by,
@@ -179,7 +168,7 @@ def record_guardian_contact(
     _require_open(warning)
     if channel not in GuardianContact.Channel.values:
         raise DomainError(_("请选择联系方式。"))
-    who = _text(who, str(_("联系对象")))
+    who = warning_text(who, str(_("联系对象")))
     if len(who) > 60:
         raise DomainError(_("“%(field)s”最多%(n)s字。") % {"field": _("联系对象"), "n": 60})
     contact = GuardianContact.objects.create(
@@ -187,7 +176,7 @@ def record_guardian_contact(
         contacted_on=_date(contacted_on, str(_("日期"))),
         who=who,
         channel=channel,
-        outcome=_text(outcome, str(_("结果"))),
+        outcome=warning_text(outcome, str(_("结果"))),
         recorded_by=by,
     )
     _audit("guardian_contacted", contact, warning, by, request, channel=channel)
@@ -207,7 +196,7 @@ def record_referral(
     _require_open(warning)
     if destination not in Referral.Destination.values:
         raise DomainError(_("请选择转介去向。"))
-    name = _text(destination_name, str(_("机构名称")))
+    name = warning_text(destination_name, str(_("机构名称")))
     if len(name) > 100:
         raise DomainError(_("“%(field)s”最多%(n)s字。") % {"field": _("机构名称"), "n": 100})
     referral = Referral.objects.create(
@@ -258,43 +247,17 @@ def sign_off(
         warning=warning,
         purpose=purpose,
         assessment=assessment,
-        note=_text(note, str(_("说明")), required=False),
+        note=warning_text(note, str(_("说明")), required=False),
         by=by,
     )
     _audit("signed_off", signed, warning, by, request, purpose=purpose)
     return signed
 
 
-# --- the close gate (one entry of screening.warnings.CLOSE_CHECKS) --------------------------------------
 
 
-def _last_raise_at(warning: Warning) -> dt.datetime:
-    """When the warning last reached its current tier (raised, or raised again by a worse result)."""
-    raised = (
-        WarningEvent.objects.filter(warning=warning, action=WarningEvent.Action.TIER_RAISED)
-        .order_by("-at")
-        .values_list("at", flat=True)
-        .first()
-    )
-    return max(warning.raised_at, raised) if raised else warning.raised_at
 
 
-def closure_signed_off(warning: Warning) -> str | None:
-    """CLOSE_CHECKS entry: a closure sign-off given at the current tier, and a RED warning's safety plan."""
-    since = _last_raise_at(warning)
-    signed = any(
-        access.counsels_child_school(s.by, warning.child)
-        for s in SignOff.objects.filter(
-            warning=warning, purpose=SignOff.Purpose.CLOSE, at__gte=since
-        ).select_related("by")
-    )
-    plan = SafetyPlan.objects.filter(warning=warning).order_by("-recorded_at", "-pk").first()
-    return closure_refusal(
-        tier=warning.tier,
-        has_sign_off=signed,
-        has_safety_plan=plan is not None,
-        guardian_informed=plan is not None and plan.guardian_informed,
-    )
 
 
 # --- lowering a tier -----------------------------------------------------------------------------------
@@ -306,7 +269,7 @@ def _rescreen_is_newer(warning: Warning, rescreen: Assessment) -> bool:
         rescreen.pk != raised_by.pk
         and rescreen.child_id == warning.child_id
         and rescreen.administered_on >= raised_by.administered_on
-        and rescreen.created_at > _last_raise_at(warning)
+        and rescreen.created_at > last_raise_at(warning)
     )
 
 
