@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from lbc.models import Child, ChildGuardian, Guardian, Membership, Parent, Region, Role
+from screening.models import Warning, WarningState
 
 from .models import Audience, Enrolment, Session, Venue
 from .windows import AudienceWindows
@@ -41,8 +42,6 @@ def children_needing_support(children: QuerySet[Child]) -> QuerySet[Child]:
     """THE rule for "needing it most": an open screening warning; or, for a child never warned (records
     from before warnings existed), a concern tier from the latest screening. A closed warning counts as
     dealt with."""
-    from screening.models import Warning, WarningState
-
     any_warning = Warning.objects.filter(child=OuterRef("pk"))
     open_warning = any_warning.exclude(state=WarningState.CLOSED)
     return children.filter(

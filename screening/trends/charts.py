@@ -6,11 +6,16 @@ counts, so the chart never shows more than the tables do.
 
 from __future__ import annotations
 
-import io
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from lbc.reporting.charts import new_figure, png_bytes
 from screening.trends.display import EwmaSpec, FunnelSpec
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 POINT_COLOUR = "#0d6efd"
 ALARM_COLOUR = "#dc3545"
@@ -18,22 +23,9 @@ LIMIT_95 = "#6c757d"
 LIMIT_998 = "#343a40"
 
 
-def _figure(height: float = 4.5) -> tuple[object, object]:
-    from screening.fonts import configure_matplotlib
-
-    configure_matplotlib()
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(8, height), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
+def _figure(height: float = 4.5) -> tuple[Figure, Axes]:
+    figure = new_figure(height=height)
     return figure, figure.add_subplot()
-
-
-def _png(figure: object) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")  # type: ignore[attr-defined]
-    return buffer.getvalue()
 
 
 def hidden_note(spec: FunnelSpec) -> str:
@@ -47,10 +39,7 @@ def hidden_note(spec: FunnelSpec) -> str:
 
 
 def funnel_png(spec: FunnelSpec) -> bytes:
-    from matplotlib.axes import Axes
-
     figure, axes = _figure()
-    assert isinstance(axes, Axes)
     sizes = list(spec.limits.sizes)
     for level, colour, style in ((0.95, LIMIT_95, "--"), (0.998, LIMIT_998, ":")):
         lower, upper = spec.limits.limits[level]
@@ -77,14 +66,11 @@ def funnel_png(spec: FunnelSpec) -> bytes:
     note = hidden_note(spec)
     if note:
         axes.text(0.01, 0.02, note, transform=axes.transAxes, fontsize=7, color="#842029", wrap=True)
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def ewma_png(spec: EwmaSpec) -> bytes:
-    from matplotlib.axes import Axes
-
     figure, axes = _figure(4)
-    assert isinstance(axes, Axes)
     x = list(range(len(spec.terms)))
 
     def line(values: tuple[float | None, ...], **style: object) -> None:
@@ -108,4 +94,4 @@ def ewma_png(spec: EwmaSpec) -> bytes:
     axes.set_title(spec.title)
     axes.set_ylabel(_("阳性率（%）"))
     axes.legend(loc="upper right", fontsize=8, framealpha=0.9)
-    return _png(figure)
+    return png_bytes(figure)

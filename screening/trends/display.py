@@ -1,6 +1,6 @@
 """What the trend pages, charts and digest show: tables and chart data with small cells suppressed. Pure.
 
-Every count goes through ``screening.summary.suppress`` in ONE run per page, together with the sums
+Every count goes through ``lbc.reporting.suppression.suppress`` in ONE run per page, together with the sums
 that tie the numbers together (a unit's screened = positive + negative; each table's units add up to
 the term's total; the term row of the trend table is that same total), so no hidden count can be
 worked out from the others. A rate, interval or shrunk estimate is shown only where both of its counts
@@ -18,7 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from screening.summary import Relation, Shown, cell_text, suppress
+from lbc.reporting.suppression import Relation, Shown, cell_text, suppress
 from screening.trends.data import ScreenedRecord, Term, term_label
 from screening.trends.statistics import (
     BetaPrior,

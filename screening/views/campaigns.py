@@ -3,7 +3,7 @@
 Access comes from ``lbc.access``: campaigns of the schools under the user's scope; counsellors run the
 campaigns of their own school. The roster is per child and needs the scores tier over the school's
 children (counsellors, township supervisors); other roles see counts only, tier counts only with the
-colour tier, suppressed by the small-cell rule of ``screening.summary``.
+colour tier, suppressed by the small-cell rule of ``lbc.reporting.suppression``.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lbc import access, audit
 from lbc.access import FieldTier, Rights
 from lbc.models import Child, School
+from lbc.reporting.suppression import Key, Relation, Shown, cell_text, suppress
 from lbc.text import join_items
 from screening.assessments.recording import CONSENT_AGE, consent_for
 from screening.forms import CampaignForm
 from screening.models import Assessment, Campaign, Tier
 from screening.scoring.instruments import get_instrument
 from screening.scoring.tiers import TIER_ORDER
-from screening.summary import Key, Relation, Shown, cell_text, suppress
 
 PAGE_SIZE = 50
 

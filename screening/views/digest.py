@@ -1,7 +1,7 @@
 """The weekly township digest (PDF): open warnings by tier and state, overdue count, trend chart.
 
-Aggregates only, with small cells suppressed by ``screening.summary``; follows the report protocol of
-``screening.reports``.
+Aggregates only, with small cells suppressed by ``lbc.reporting.suppression``; follows the report protocol of
+``lbc.reporting.pdf``.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from django.views.decorators.http import require_GET
 from lbc import access, audit
 from lbc.access import UserLike
 from lbc.models import Region
+from lbc.reporting.fonts import register_reportlab_font
+from lbc.reporting.pdf import PAGE_MARGIN, paragraph, render_pdf, styles
+from lbc.reporting.suppression import Relation, cell_text, suppress
 from screening.models import WarningState
-from screening.reports import PAGE_MARGIN, paragraph, register_reportlab_font, render_pdf, styles
 from screening.scoring.tiers import tier_label
-from screening.summary import Relation, cell_text, suppress
 from screening.trends.charts import ewma_png
 from screening.trends.display import EwmaSpec, TrendTable
 from screening.views.trends import trend_page_for

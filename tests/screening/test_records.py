@@ -15,9 +15,9 @@ import pytest
 from django.urls import reverse
 
 from lbc.models import AuditEvent, Child
+from lbc.reporting.fonts import configure_matplotlib, font_path
 from screening.assessments.recording import InstrumentAnswers, record_assessment
-from screening.charts import Point, chart_spec, render_png
-from screening.fonts import configure_matplotlib, font_path
+from screening.records.charts import Point, chart_spec, render_png
 from screening.scoring.instruments import get_instrument
 from screening.scoring.tiers import DEFAULT_THRESHOLDS
 

@@ -18,8 +18,8 @@ from django.urls import reverse
 
 from lbc.models import AuditEvent, Consent
 from screening.assessments.recording import InstrumentAnswers, record_assessment
-from screening.reports import CampaignSummaryReport
-from screening.summary import summarise
+from screening.pdfs.campaign import CampaignSummaryReport
+from screening.records.summary import summarise
 from screening.views import records
 
 from ..conftest import World

@@ -1,4 +1,5 @@
-"""The bundled CJK font (Noto Sans SC, OFL) for charts and PDFs, registered once per process.
+"""The bundled CJK font (Noto Sans SC, OFL) for charts and PDFs of every app, registered once per
+process.
 
 Charts and PDFs are drawn on the server, where no Chinese system font may exist: without this
 font rare name characters (e.g. 䶮) would print as blank boxes. reportlab needs a static TrueType

@@ -1,17 +1,13 @@
-"""PDF reports. Each report is a class with one protocol (``Report``); ``render_pdf`` lays it out.
+"""The campaign summary PDF: a school's campaign in numbers (``lbc.reporting.pdf.Report`` protocol).
 
-reportlab is imported only when a PDF is drawn. Every page carries the embedded Noto Sans SC font (rare
-name characters never print as boxes) and a line naming who generated the file and when. Text that
-comes from the database goes into paragraphs escaped, so markup in a school name prints literally.
+Every page carries a line naming who generated the file and when.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
-from typing import Any, Protocol
-from xml.sax.saxutils import escape
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -20,12 +16,13 @@ from django.utils.translation import pgettext
 
 from lbc import access
 from lbc.access import FieldTier, UserLike
-from screening.fonts import register_reportlab_font
+from lbc.reporting.fonts import register_reportlab_font
+from lbc.reporting.pdf import PAGE_MARGIN, paragraph, styles
+from lbc.reporting.suppression import Table
 from screening.models import Campaign
+from screening.records.summary import CampaignSummary
 from screening.scoring.tiers import TIER_ORDER, Tier
-from screening.summary import CampaignSummary, Table
 
-PAGE_MARGIN = 40  # points
 # Under each tier's column heading, the colour of the web badges (static/screening/screening.css).
 TIER_COLOURS = {
     Tier.RED_ACUTE: "#6a0a14",
@@ -35,70 +32,6 @@ TIER_COLOURS = {
     Tier.GREEN: "#198754",
     Tier.GREY: "#6c757d",
 }
-
-
-class Report(Protocol):
-    @property
-    def title(self) -> str: ...
-
-    def is_available_to(self, user: UserLike) -> bool: ...
-
-    def story(self) -> list[Any]: ...
-
-    def header(self, canvas: Any, doc: Any) -> None: ...
-
-    def footer(self, canvas: Any, doc: Any) -> None: ...
-
-
-def render_pdf(report: Report) -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import SimpleDocTemplate
-
-    register_reportlab_font()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=PAGE_MARGIN,
-        rightMargin=PAGE_MARGIN,
-        topMargin=PAGE_MARGIN + 20,
-        bottomMargin=PAGE_MARGIN + 10,
-        title=report.title,
-        author="",
-        creator="",
-    )
-
-    def decorate(canvas: Any, document: Any) -> None:
-        canvas.saveState()
-        report.header(canvas, document)
-        report.footer(canvas, document)
-        canvas.restoreState()
-
-    doc.build(report.story(), onFirstPage=decorate, onLaterPages=decorate)
-    return buffer.getvalue()
-
-
-def styles() -> dict[str, Any]:
-    from reportlab.lib.styles import ParagraphStyle
-
-    font = register_reportlab_font()
-    return {
-        "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=6),
-        "heading": ParagraphStyle(
-            "heading", fontName=font, fontSize=12, leading=18, spaceBefore=12, spaceAfter=6
-        ),
-        "body": ParagraphStyle("body", fontName=font, fontSize=9.5, leading=14),
-        "note": ParagraphStyle(
-            "note", fontName=font, fontSize=8.5, leading=12, textColor="#555555", spaceBefore=6
-        ),
-        "cell": ParagraphStyle("cell", fontName=font, fontSize=8, leading=10, alignment=1),
-    }
-
-
-def paragraph(text: str, style: Any) -> Any:
-    from reportlab.platypus import Paragraph
-
-    return Paragraph(escape(text), style)
 
 
 @dataclass

@@ -2,19 +2,19 @@
 
 The chart shows the county's tier cut-offs as lines and the instrument's published bands as shaded
 areas, so a rise across a cut-off is visible at a glance. Labels are Chinese, drawn with the bundled
-Noto Sans SC (screening.fonts), so rare name characters never print as boxes.
+Noto Sans SC (``lbc.reporting.fonts``), so rare name characters never print as boxes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from lbc.reporting.charts import new_figure, png_bytes
 from screening.scoring.instruments.base import Instrument
 from screening.scoring.tiers import Thresholds
 
@@ -78,15 +78,9 @@ def chart_spec(
 
 
 def render_png(spec: ChartSpec) -> bytes:
-    from screening.fonts import configure_matplotlib
-
-    configure_matplotlib()
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    figure = new_figure(height=4)
     from matplotlib.dates import AutoDateLocator, DateFormatter
-    from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(8, 4), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     _draw_shades(axes, spec)
     _draw_cutoffs(axes, spec)
@@ -97,9 +91,7 @@ def render_png(spec: ChartSpec) -> bytes:
     axes.xaxis.set_major_locator(AutoDateLocator(maxticks=7))
     axes.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
     figure.autofmt_xdate(rotation=30)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return png_bytes(figure)
 
 
 def _draw_shades(axes: Axes, spec: ChartSpec) -> None:
