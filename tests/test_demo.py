@@ -308,8 +308,8 @@ def test_parents_work_away_for_companies_and_come_home_for_spring_festival(
 def test_each_school_with_grades_4_to_9_has_one_completed_synthetic_campaign(
     personas: list[dict[str, str]],
 ) -> None:
+    from screening.demo.synthetic import instruments_for_age
     from screening.models import Campaign
-    from screening.synthetic import instruments_for_age
 
     pupils = Child.objects.filter(grade__in=range(4, 10), school__isnull=False)
     schools = set(pupils.values_list("school_id", flat=True))
