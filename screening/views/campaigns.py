@@ -31,7 +31,7 @@ from lbc.models import Child, School
 from lbc.reporting.suppression import Key, Relation, Shown, cell_text, suppress
 from lbc.text import join_items
 from screening.assessments.recording import CONSENT_AGE, consent_for
-from screening.forms import CampaignForm
+from screening.forms.campaigns import CampaignForm
 from screening.models import Assessment, Campaign, Tier
 from screening.scoring.instruments import get_instrument
 from screening.scoring.tiers import TIER_ORDER

@@ -45,7 +45,7 @@ from screening.assessments.recording import (
     check_consent,
     record_assessment,
 )
-from screening.forms import PaperEntryForm, SelfAnswerForm, SelfReportStartForm
+from screening.forms.entry import PaperEntryForm, SelfAnswerForm, SelfReportStartForm
 from screening.models import Assessment, Campaign, Tier
 from screening.scoring.context import FACTORS
 from screening.scoring.instruments import Instrument, get_instrument

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lbc import access
 from lbc.access import FieldTier, Rights
 from lbc.services.errors import DomainError
-from screening.intervention_forms import (
+from screening.forms.interventions import (
     GuardianContactForm,
     LowerTierForm,
     ReferralForm,

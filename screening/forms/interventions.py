@@ -8,7 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lbc.forms import BootstrapMixin, DateInput, pick_one
+from lbc.form_style import BootstrapMixin
+from lbc.forms import DateInput, pick_one
 from screening.models import Assessment, GuardianContact, InterventionSession, Referral, SignOff
 from screening.warnings.interventions import MAX_TEXT
 
