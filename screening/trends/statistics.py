@@ -2,7 +2,7 @@
 
 A "positive" child is one whose screening gave YELLOW, ORANGE, RED or RED_ACUTE; GREY (an invalid
 form to re-administer) counts in neither the numerator nor the denominator. Nothing here reads the
-database; ``screening.trend_data`` gathers the counts and ``screening.trend_views`` shows them with
+database; ``trends.data`` gathers the counts, ``trends.display`` builds the tables (pages in ``screening.views.trends``) with
 small cells suppressed.
 
 * Direct standardisation by age band x sex to a reference population (the county's registered

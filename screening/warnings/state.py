@@ -2,8 +2,8 @@
 from which states to which, and which guards it must pass.
 
 Every change goes through ``actions.apply_transition`` (compare-and-swap on the row, a
-``WarningEvent`` history row, an audit event, and the notifications in the same transaction via the
-outbox).
+``WarningEvent`` history row and an audit event in one transaction); the actions queue their alerts
+in the outbox after it commits.
 """
 
 from __future__ import annotations
