@@ -2,8 +2,8 @@
 
 A "positive" child is one whose screening gave YELLOW, ORANGE, RED or RED_ACUTE; GREY (an invalid
 form to re-administer) counts in neither the numerator nor the denominator. Nothing here reads the
-database; ``trends.data`` gathers the counts, ``trends.display`` builds the tables (pages in ``screening.views.trends``) with
-small cells suppressed.
+database; ``trends.data`` gathers the counts and ``trends.display`` builds the tables, with small
+cells suppressed, for the pages in ``screening.views.trends``.
 
 * Direct standardisation by age band x sex to a reference population (the county's registered
   children), with the variance sum(w^2 p (1-p) / n) and a Wilson interval on the effective sample size
