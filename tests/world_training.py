@@ -26,6 +26,9 @@ def add_training(world: Any) -> None:
             name=f"{village.name}村委会活动室", kind=Venue.Kind.VILLAGE_HALL, region=village, capacity=30
         )
         day = timezone.localdate() + dt.timedelta(days=days)
+        # On a Sunday, which no scheduling test books (they book Mondays to Saturdays): at today + 10
+        # days the session fell on the Tuesday they book whenever today was a Saturday.
+        day += dt.timedelta(days=(6 - day.weekday()) % 7)
         start = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
         created = Session.objects.create(
             program=program, venue=venue, starts_at=start, ends_at=start + dt.timedelta(minutes=90),
