@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from lbc import access
 from lbc.access import UserLike
 from lbc.access.scope import SCHOOL, any_of, scope_q
+from lbc.form_style import BootstrapMixin
 from lbc.idnumbers import InvalidIdNumber, parse_id_number
 from lbc.models import (
     Child,
@@ -46,28 +47,6 @@ NONE = _("无")
 def pick_one(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     """A required choice starts empty, so nobody saves the first option by accident."""
     return [("", PICK_ONE), *choices]
-
-
-class BootstrapMixin:
-    """Give every widget its Bootstrap class, and mark fields with errors for screen readers."""
-
-    def _style_widgets(self) -> None:
-        for name, field in self.fields.items():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
-                widget.attrs["class"] += " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        self._style_widgets()
 
 
 class DateInput(forms.DateInput):

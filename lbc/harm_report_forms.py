@@ -7,7 +7,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lbc.forms import BootstrapMixin, pick_one
+from lbc.form_style import BootstrapMixin
+from lbc.forms import pick_one
 from lbc.models import HarmReport, Region
 from lbc.services.harm_reports import MAX_DESCRIPTION, MAX_NARRATIVE, next_statuses
 

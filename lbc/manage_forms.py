@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lbc import access
+from lbc.form_style import BootstrapMixin
 from lbc.models import Membership, Organisation, Region, School, SchoolClass
 from lbc.models.memberships import LEVEL_OF_KIND, SCOPE_KIND
 
@@ -68,23 +69,6 @@ class ClassChoiceField(forms.ModelChoiceField):
         return class_label(obj)
 
 
-class StyledMixin:
-    """Bootstrap classes on every widget, so templates render fields without extra tags."""
-
-    fields: dict[str, forms.Field]
-
-    def style_fields(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-
-
 def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -92,7 +76,7 @@ def _date_input() -> forms.DateInput:
 # --- county structure ---------------------------------------------------------------------------
 
 
-class RegionForm(StyledMixin, forms.ModelForm):
+class RegionForm(BootstrapMixin, forms.ModelForm):
     """Create a township (parent: a county) or a village (parent: a township); edit name and code.
 
     The parent is fixed once created: moving a region would leave the stored ancestry of its
@@ -134,7 +118,7 @@ class RegionForm(StyledMixin, forms.ModelForm):
         return cleaned
 
 
-class SchoolForm(StyledMixin, forms.ModelForm):
+class SchoolForm(BootstrapMixin, forms.ModelForm):
     region = RegionChoiceField(queryset=Region.objects.none(), to_field_name="public_id",
                                label=_("所在乡镇或村"))
 
@@ -155,7 +139,7 @@ class SchoolForm(StyledMixin, forms.ModelForm):
         self.style_fields()
 
 
-class SchoolClassForm(StyledMixin, forms.ModelForm):
+class SchoolClassForm(BootstrapMixin, forms.ModelForm):
     school_year = forms.IntegerField(label=_("学年"), validators=[validate_school_year],
                                      help_text=_("例如2026表示2026—2027学年。"))
     grade = forms.IntegerField(label=_("年级"), validators=[validate_grade])
@@ -189,7 +173,7 @@ class SchoolClassForm(StyledMixin, forms.ModelForm):
 # --- accounts -----------------------------------------------------------------------------------
 
 
-class UserCreateForm(StyledMixin, forms.Form):
+class UserCreateForm(BootstrapMixin, forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150, validators=[UnicodeUsernameValidator()],
                                help_text=_("登录用，只能包含字母、数字和 @ . + - _ 。"))
     full_name = forms.CharField(label=_("姓名"), max_length=150)
@@ -262,7 +246,7 @@ def scope_field(admin_user: Any, kind: str) -> forms.ModelChoiceField:
     return field
 
 
-class MembershipForm(StyledMixin, forms.Form):
+class MembershipForm(BootstrapMixin, forms.Form):
     """Role + scope + validity. The role is chosen first (step one), so the scope list fits it."""
 
     valid_from = forms.DateField(label=_("生效日期"), widget=_date_input())
@@ -321,7 +305,7 @@ class MembershipForm(StyledMixin, forms.Form):
         return scope if isinstance(scope, Organisation) else None
 
 
-class MembershipDatesForm(StyledMixin, forms.Form):
+class MembershipDatesForm(BootstrapMixin, forms.Form):
     """Change the validity of an existing membership. A new scope is a new membership, kept apart."""
 
     valid_from = forms.DateField(label=_("生效日期"), widget=_date_input())

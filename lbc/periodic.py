@@ -8,10 +8,10 @@ from __future__ import annotations
 
 # Insert new jobs above the last line: delivery runs last so messages queued this round go out now.
 JOBS: list[str] = [
-    "screening.warnings.escalate_due",
+    "screening.warnings.escalation.escalate_due",
     "screening.imports.purge.purge_abandoned",
     "training.reminders.queue_due",
-    "screening.allocation_service.end_finished_companionships",
+    "screening.allocation.service.end_finished_companionships",
     "lbc.audit_anchor.anchor_head",
     "lbc.notifications.deliver_due",
 ]

@@ -12,8 +12,8 @@ from lbc import hooks
 from lbc.access import Can, Rights, UserLike, scope_of
 from lbc.models import Child
 from screening.access import can_see_warnings
-from screening.demo import seed_screenings, summary
-from screening.tiers import Tier, neutral_label
+from screening.demo.screenings import seed_screenings, summary
+from screening.scoring.tiers import Tier, neutral_label
 from screening.views import responders
 from screening.views.records import latest_cell, latest_screening
 

@@ -243,8 +243,8 @@ def add_screening(world: World) -> None:
     import datetime as dt
 
     from lbc.models import Consent
+    from screening.assessments.recording import InstrumentAnswers, record_assessment
     from screening.models import Campaign
-    from screening.services import InstrumentAnswers, record_assessment
 
     def campaign(school: School) -> Campaign:
         return Campaign.objects.create(

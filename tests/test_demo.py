@@ -25,10 +25,10 @@ from lbc.demo import serve
 from lbc.demo.constants import COUNTY_CODE, ID_REGION_CODE, PHONE_PREFIX
 from lbc.demo.names import RARE_NAME_CHARS
 from lbc.demo.personas import demo_password
-from lbc.demo.sampling import age_on
 from lbc.demo.seed import seed_demo_county
 from lbc.idnumbers import parse_id_number
 from lbc.models import AuditEvent, Child, ChildGuardian, Guardian, Membership, Parent, Region, Role, School
+from lbc.models.people import age_on
 
 NOTICE = "合成数据，非真实儿童信息"
 DAY = dt.date(2026, 3, 2)
@@ -308,8 +308,8 @@ def test_parents_work_away_for_companies_and_come_home_for_spring_festival(
 def test_each_school_with_grades_4_to_9_has_one_completed_synthetic_campaign(
     personas: list[dict[str, str]],
 ) -> None:
+    from screening.demo.synthetic import instruments_for_age
     from screening.models import Campaign
-    from screening.synthetic import instruments_for_age
 
     pupils = Child.objects.filter(grade__in=range(4, 10), school__isnull=False)
     schools = set(pupils.values_list("school_id", flat=True))
@@ -329,8 +329,8 @@ def test_each_school_with_grades_4_to_9_has_one_completed_synthetic_campaign(
 
 def test_only_children_with_consent_on_the_day_are_screened(personas: list[dict[str, str]]) -> None:
     from lbc.models import Consent
+    from screening.assessments.recording import consent_for
     from screening.models import Assessment
-    from screening.services import consent_for
 
     assessments = list(Assessment.objects.select_related("child", "consent"))
     assert assessments

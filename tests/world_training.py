@@ -1,8 +1,8 @@
 """Training objects of the test world: a grandparent class in county K inviting village v1 (c1's
 guardian g1 enrolled), a session in county K2, and a material of K's program. Synthetic names only.
 
-The classes are on the Thursday 8-14 days after the world's day (tests.clock), at 09:30: training
-tests book their own sessions on other weekdays, so none clashes with the world's whatever the
+The classes are on the Sunday 8-14 days after the world's day (tests.clock), at 09:30: training
+tests book their own sessions on Mondays to Saturdays, so none clashes with the world's whatever the
 day the world is built on.
 """
 
@@ -17,7 +17,7 @@ from django.utils import timezone
 from lbc.models import Region
 from tests.training.helpers import next_weekday
 
-THURSDAY = 3
+SUNDAY = 6
 
 
 def add_training(world: Any) -> None:
@@ -33,7 +33,7 @@ def add_training(world: Any) -> None:
         venue = Venue.objects.create(
             name=f"{village.name}村委会活动室", kind=Venue.Kind.VILLAGE_HALL, region=village, capacity=30
         )
-        day = next_weekday(THURSDAY, weeks=2)
+        day = next_weekday(SUNDAY, weeks=2)
         start = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
         created = Session.objects.create(
             program=program, venue=venue, starts_at=start, ends_at=start + dt.timedelta(minutes=90),

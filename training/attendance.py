@@ -2,7 +2,7 @@
 
 Many grandparents cannot write: each row has a wide box for a signature, a thumbprint or a mark, and
 names are printed large (16 pt) so that a trainer can read them out and an older person can find their
-own. The sheet follows the report protocol of ``screening.reports`` (title, story, header, footer,
+own. The sheet follows the report protocol of ``lbc.reporting.pdf`` (title, story, header, footer,
 ``is_available_to``) and embeds the bundled Noto Sans SC font, so rare name characters print.
 Blank rows at the end take walk-ins. Nothing about a child appears: only the invitee's name and village.
 """
@@ -16,8 +16,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from screening.fonts import register_reportlab_font
-from screening.reports import PAGE_MARGIN, paragraph, styles
+from lbc.reporting.fonts import register_reportlab_font
+from lbc.reporting.pdf import PAGE_MARGIN, paragraph, styles
 
 NAME_SIZE = 16  # points: names are read by older people and read out by the trainer
 ROW_HEIGHT = 46  # points: room for a thumbprint

@@ -1,18 +1,18 @@
 """Charts of the training statistics, drawn on the server as PNG (matplotlib, Agg, no pyplot).
 
-Labels are Chinese, drawn with the bundled Noto Sans SC (``screening.fonts``). Only published figures
+Labels are Chinese, drawn with the bundled Noto Sans SC (``lbc.reporting``). Only published figures
 are drawn: groups whose rate is suppressed and changes with fewer than five pairs are left out and
 counted in a note, so a chart never shows what the table hides.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from lbc.reporting.charts import new_figure, png_bytes
 from training.effect import PairedChange, RateBar
 
 if TYPE_CHECKING:
@@ -24,21 +24,7 @@ ZERO_COLOUR = "#6c757d"
 
 
 def _figure(rows: int) -> Figure:
-    from screening.fonts import configure_matplotlib
-
-    configure_matplotlib()
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(8, max(2.5, 0.5 * rows + 1.5)), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def _png(figure: Figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return new_figure(height=max(2.5, 0.5 * rows + 1.5))
 
 
 def attendance_png(title: str, bars: Sequence[RateBar], hidden: int = 0) -> bytes:
@@ -56,7 +42,7 @@ def attendance_png(title: str, bars: Sequence[RateBar], hidden: int = 0) -> byte
     for y, value in enumerate(values):
         axes.annotate(f"{round(value)}%", (value, y), xytext=(4, 0), textcoords="offset points", va="center")
     _note(axes, hidden, _("另有%(n)d组人数少于5人，未画出"))
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def change_png(title: str, changes: Sequence[tuple[str, PairedChange]], hidden: int = 0) -> bytes:
@@ -77,7 +63,7 @@ def change_png(title: str, changes: Sequence[tuple[str, PairedChange]], hidden: 
     axes.set_xlabel(_("培训后减培训前的问卷平均变化，横线为95％置信区间"))
     axes.set_title(title)
     _note(axes, hidden + len(changes) - len(shown), _("另有%(n)d项前后测配对少于5对，未画出"))
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def _note(axes: Axes, count: int, text: str) -> None:

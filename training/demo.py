@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 from lbc import audit
 from lbc.models import Guardian, Membership, Organisation, Parent, Region, Role, School
 from lbc.services.errors import DomainError
+from training.services.bookings import windows_for
+from training.services.sessions import ScheduleClash, schedule_series
 
 from .enrolment import Person, enrol_person, set_capacity
 from .invitations import draw_invitees
 from .models import Audience, Enrolment, Program, Questionnaire, QuestionnaireItem, Session, Venue
 from .participation import record_attendance
 from .questionnaires import record_questionnaire
-from .sessions import ScheduleClash, schedule_series, windows_for
 
 DEMO = "（演示）"
 ATTENDS = 0.8  # share of enrolled people who come

@@ -4,7 +4,7 @@
   mean change with a t-interval on the paired differences. Under ``MIN_PAIRS`` pairs nothing but "<5"
   is published, since a mean of one or two people is their own score.
 * ``attendance_table``: enrolled and attended people per group (audience or township) with small
-  cells suppressed by ``screening.summary.suppress``: every count under 5 shows as "<5", and a count
+  cells suppressed by ``lbc.reporting.suppression.suppress``: every count under 5 shows as "<5", and a count
   that a total would give away shows as "*". A rate is shown only where both of its counts are.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from screening.summary import SUPPRESS_BELOW, Key, Relation, Shown, Table, TableRow, suppress
+from lbc.reporting.suppression import SUPPRESS_BELOW, Key, Relation, Shown, Table, TableRow, suppress
 
 MIN_PAIRS = SUPPRESS_BELOW
 CONFIDENCE = 0.95

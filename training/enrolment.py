@@ -25,11 +25,7 @@ from lbc import audit
 from lbc.forms import clean_phone_number
 from lbc.models import Guardian, Parent, Region
 from lbc.services.errors import DomainError
-
-from . import messages
-from .models import Enrolment, Session
-from .scheduling import Booking, clashes
-from .sessions import (
+from training.services.bookings import (
     attendee_key,
     attendee_party,
     booking_of,
@@ -37,6 +33,10 @@ from .sessions import (
     sessions_between,
     windows_for,
 )
+
+from . import messages
+from .models import Enrolment, Session
+from .scheduling import Booking, clashes
 
 
 @dataclass(frozen=True)

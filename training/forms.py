@@ -10,10 +10,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lbc.forms import BootstrapMixin
+from lbc.form_style import BootstrapMixin
 from lbc.models import Region, School
 from training.models import Program, Venue
-from training.sessions import trainers_of_county
+from training.services.bookings import trainers_of_county
 
 
 class TrainerChoice(forms.ModelMultipleChoiceField):

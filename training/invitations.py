@@ -20,7 +20,7 @@ from screening.models import Warning, WarningState
 
 from .access import get_training_session_for_user
 from .models import Audience, Enrolment, Session, Venue
-from .sessions import windows_for
+from .services.bookings import windows_for
 from .windows import AudienceWindows
 
 CONCERN_TIERS = ("RED_ACUTE", "RED", "ORANGE", "YELLOW")

@@ -11,9 +11,10 @@ import datetime as dt
 
 from django.db import transaction
 
+from training.services.bookings import windows_for
+
 from . import messages
 from .models import Enrolment, Session
-from .sessions import windows_for
 from .windows import AudienceWindows
 
 BEFORE_AT = dt.time(9, 0)  # the "N days before" reminder goes out from 09:00 local time

@@ -111,8 +111,7 @@ class ChildSerializer(TieredSerializer, serializers.ModelSerializer):
         return data
 
     def get_age(self, child: Child) -> int:
-        today, born = timezone.localdate(), child.birth_date
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return child.age_on(timezone.localdate())
 
     def get_latest_label(self, child: Child) -> str | None:
         """The neutral wording ("需跟进"/"常规关注") of the latest screening tier, for every STATUS reader."""

@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass, field
 
 from lbc.models import Child, ChildGuardian, Guardian, Household, Parent, Region, School
+from lbc.models.people import age_on
 
 from . import names
 from .adults import AdultFactory, CareLink, Family
@@ -30,7 +31,7 @@ from .constants import (
 )
 from .county import CountyLayout, Township
 from .identifiers import IdNumberRegistry, PhoneBook, id_number_index, new_uuid
-from .sampling import age_on, birth_date, care_weights, pick, share_with_eldest_at_least
+from .sampling import birth_date, care_weights, pick, share_with_eldest_at_least
 
 LeftBehind = Child.LeftBehindType
 Care = Child.CareArrangement

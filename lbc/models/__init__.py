@@ -1,5 +1,5 @@
 from .audit import AuditEvent, KeyCanary
-from .consent import Consent
+from .consent import Consent, consent_for, consent_in_force
 from .grants import ChildGrant
 from .harm_reports import HarmReport, HarmReportEvent
 from .memberships import Membership, Role
@@ -9,8 +9,27 @@ from .regions import Region
 from .schools import School, SchoolClass
 
 __all__ = [
-    "AuditEvent", "Child", "ChildGrant", "ChildGuardian", "Consent", "ContactPreference", "Guardian",
-    "HarmReport", "HarmReportEvent",
-    "Household", "KeyCanary", "Membership", "Organisation", "OutboxMessage", "Parent", "Region", "Role",
-    "School", "SchoolClass", "Sex", "Volunteer",
+    "AuditEvent",
+    "Child",
+    "ChildGrant",
+    "ChildGuardian",
+    "Consent",
+    "ContactPreference",
+    "Guardian",
+    "HarmReport",
+    "HarmReportEvent",
+    "Household",
+    "KeyCanary",
+    "Membership",
+    "Organisation",
+    "OutboxMessage",
+    "Parent",
+    "Region",
+    "Role",
+    "School",
+    "SchoolClass",
+    "Sex",
+    "Volunteer",
+    "consent_for",
+    "consent_in_force",
 ]

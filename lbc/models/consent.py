@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -57,3 +59,23 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.decision == self.Decision.GRANTED and self.withdrawn_on is None
+
+
+def consent_in_force(decisions: Iterable[Consent], on: dt.date) -> Consent | None:
+    """THE rule for "is there consent on this day": of one child's decisions for one purpose, newest
+    first, the latest made on or before ``on`` counts, and only if it is a grant not withdrawn by ``on``.
+    A refusal after a grant ends it; a new grant after a refusal or a withdrawal starts it again."""
+    decision = next((d for d in decisions if d.decided_on <= on), None)
+    if decision is None or decision.decision != Consent.Decision.GRANTED:
+        return None
+    if decision.withdrawn_on is not None and decision.withdrawn_on <= on:
+        return None
+    return decision
+
+
+def consent_for(child: Child, purpose: str, on: dt.date) -> Consent | None:
+    """The child's decision for ``purpose`` in force on ``on`` (``consent_in_force`` on the stored rows)."""
+    latest = Consent.objects.filter(child=child, purpose=purpose, decided_on__lte=on).order_by(
+        "-decided_on", "-recorded_at"
+    )[:1]
+    return consent_in_force(latest, on)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -65,6 +66,11 @@ class Household(RegionLocated):
     def save(self, *args: object, **kwargs: object) -> None:
         self.set_region_ids(self.village)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    """Age in whole years on ``day`` of someone born on ``birth`` (a birthday counts from the day itself)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 class Child(RegionLocated):
@@ -192,6 +198,10 @@ class Child(RegionLocated):
     @property
     def full_name(self) -> str:
         return f"{self.family_name}{self.given_name}"
+
+    def age_on(self, day: dt.date) -> int:
+        """Age in whole years on ``day`` (a birthday counts from the day itself)."""
+        return age_on(self.birth_date, day)
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.set_region_ids(self.village)

@@ -30,6 +30,7 @@ from lbc.access import FieldTier, Rights
 from lbc.forms import ChildFilterForm, ChildForm
 from lbc.idnumbers import mask_id_number
 from lbc.models import AuditEvent, Child, Consent, Guardian, Household, Parent, Region, School
+from lbc.models.people import age_on
 from lbc.services import children as services
 from lbc.services.errors import DomainError, EditConflict
 
@@ -65,10 +66,6 @@ def label_of(model: type[Model], name: str) -> str:
         return str(getattr(model._meta.get_field(name), "verbose_name", name))
     except FieldDoesNotExist:
         return name
-
-
-def age_on(birth: dt.date, today: dt.date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def display_value(obj: Model, name: str) -> Any:

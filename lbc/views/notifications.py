@@ -36,7 +36,7 @@ class ContactPreferenceForm(BootstrapMixin, forms.ModelForm):  # type: ignore[ty
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
-        self._style_widgets()
+        self.style_fields()
 
     def clean_phone(self) -> str:
         stored = self.instance.phone if self.instance.pk else ""

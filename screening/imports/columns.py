@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from screening.instruments import get_instrument
 from screening.models import Campaign
+from screening.scoring.instruments import get_instrument
 
 
 class Kind(StrEnum):

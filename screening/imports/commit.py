@@ -23,10 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from lbc import audit
-from screening.bulk import insert_rows
+from screening.assessments.bulk import insert_rows
+from screening.assessments.recording import assessment_row, response_row, set_latest_tier
 from screening.models import Assessment, Campaign, ImportBatch, Response
-from screening.services import assessment_row, response_row, set_latest_tier
-from screening.warnings import raise_warnings
+from screening.warnings.raising import raise_warnings
 
 from .scoring import ScoredRow
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from lbc import crypto
-from lbc.models import Child, ChildGuardian, Consent, Guardian
+from lbc.models import Child, ChildGuardian, Consent, Guardian, consent_in_force
 from screening.models import Campaign
 
 from .cells import class_key
@@ -139,13 +139,8 @@ def consents_by_child(child_ids: Iterable[int], until: dt.date) -> dict[int, lis
 
 
 def consent_on(decisions: Sequence[Consent], on: dt.date) -> Consent | None:
-    """``screening.services.consent_for`` over prefetched decisions."""
-    decision = next((c for c in decisions if c.decided_on <= on), None)
-    if decision is None or decision.decision != Consent.Decision.GRANTED:
-        return None
-    if decision.withdrawn_on is not None and decision.withdrawn_on <= on:
-        return None
-    return decision
+    """The screening consent in force on ``on``, over prefetched decisions (newest first)."""
+    return consent_in_force(decisions, on)
 
 
 def primary_carers(child_ids: Iterable[int]) -> dict[int, list[Guardian]]:

@@ -16,8 +16,8 @@ from openpyxl.utils import get_column_letter
 
 from lbc.idnumbers import IdNumber
 from lbc.models import Child, Consent
-from screening.instruments import Instrument, get_instrument
-from screening.instruments.base import CriticalLevel, CriticalRule
+from screening.scoring.instruments import Instrument, get_instrument
+from screening.scoring.instruments.base import CriticalLevel, CriticalRule
 
 from . import cells
 from .cells import Read

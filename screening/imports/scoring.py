@@ -15,12 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from lbc.models import Child, Consent
-from screening.batch import BatchResult, score_batch
-from screening.context import ContextScore, context_score
-from screening.instruments import Instrument, get_instrument
-from screening.scoring import ScaleScore, ScoreResult, ValidityFlag, critical_flags
-from screening.services import InstrumentAnswers, age_on, answer_factors, registry_factors, thresholds_for
-from screening.tiers import Thresholds, TierDecision, assign_tier
+from screening.assessments.recording import InstrumentAnswers, answer_factors, registry_factors
+from screening.assessments.thresholds import thresholds_for
+from screening.scoring.batch import BatchResult, score_batch
+from screening.scoring.context import ContextScore, context_score
+from screening.scoring.instruments import Instrument, get_instrument
+from screening.scoring.scores import ScaleScore, ScoreResult, critical_flags
+from screening.scoring.tiers import Thresholds, TierDecision, assign_tier
+from screening.scoring.validity import ValidityFlag
 
 from .matching import primary_carers
 from .rows import RAISES_TIER, RowData
@@ -103,7 +105,7 @@ def batch_results(
                 answers[k, item - 1] = value
             child, on = rows[i].child, rows[i].administered_on
             assert child is not None and on is not None
-            ages[k] = age_on(child.birth_date, on)
+            ages[k] = child.age_on(on)
             if source.seconds is not None:
                 seconds[k] = source.seconds
         batch = score_batch(instrument, answers, ages=ages, seconds=seconds)

@@ -15,8 +15,8 @@ from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from screening.instruments import get_instrument
 from screening.models import Campaign
+from screening.scoring.instruments import get_instrument
 
 from .columns import Column, Kind, template_columns
 from .files import MAX_ROWS

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from screening.assessments.recording import CONSENT_AGE
 from screening.models import Campaign
-from screening.services import CONSENT_AGE, age_on
 
 from .cells import class_key
 from .columns import template_columns
@@ -189,7 +189,7 @@ def check_dates_and_consent(reader: RowReader, campaign: Campaign, rows: list[Ro
     for row in matched:
         assert row.child is not None and row.administered_on is not None
         row.consent = consent_on(decisions.get(row.child.pk, []), row.administered_on)
-        if row.consent is None and age_on(row.child.birth_date, row.administered_on) < CONSENT_AGE:
+        if row.consent is None and row.child.age_on(row.administered_on) < CONSENT_AGE:
             message = _(
                 "该儿童未满14周岁，在施测日期没有有效的心理筛查知情同意：不能导入。请先在儿童档案中记录监护人的同意。"
             )

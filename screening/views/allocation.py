@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from lbc.services.errors import DomainError
-from screening import allocation
 from screening.access import get_allocation_township_for_user
-from screening.allocation import Kind
-from screening.allocation_service import Choice, Inputs, confirm_allocation, gather, propose
-from screening.tiers import Tier, tier_label
+from screening.allocation import solver
+from screening.allocation.service import Choice, Inputs, confirm_allocation, gather, propose
+from screening.allocation.solver import Kind
+from screening.scoring.tiers import RED_TIERS, Tier, tier_label
 
 
 def _name(user: Any) -> str:
@@ -37,7 +37,7 @@ def _rows(
                 + (_("（志愿者陪伴）") if r.kind == Kind.VOLUNTEER else ""),
                 "selected": selected.get(warning.pk) == r.id,
             }
-            for r in allocation.candidates(open_warning, inputs.responders)
+            for r in solver.candidates(open_warning, inputs.responders)
         ]
         chosen = selected.get(warning.pk)
         supervisor = supervisors.get(warning.pk)
@@ -52,7 +52,7 @@ def _rows(
                 "options": options,
                 "volunteer": chosen is not None and by_id[chosen].kind == Kind.VOLUNTEER,
                 "supervisor": _name(inputs.users[supervisor]) if supervisor in inputs.users else "",
-                "red": warning.tier in allocation.RED_TIERS,
+                "red": warning.tier in RED_TIERS,
             }
         )
     return rows

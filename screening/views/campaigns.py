@@ -3,7 +3,7 @@
 Access comes from ``lbc.access``: campaigns of the schools under the user's scope; counsellors run the
 campaigns of their own school. The roster is per child and needs the scores tier over the school's
 children (counsellors, township supervisors); other roles see counts only, tier counts only with the
-colour tier, suppressed by the small-cell rule of ``screening.summary``.
+colour tier, suppressed by the small-cell rule of ``lbc.reporting.suppression``.
 """
 
 from __future__ import annotations
@@ -28,13 +28,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lbc import access, audit
 from lbc.access import FieldTier, Rights
 from lbc.models import Child, School
+from lbc.reporting.suppression import Key, Relation, Shown, cell_text, suppress
 from lbc.text import join_items
 from screening.access import campaign_run_school_ids, campaigns_for, get_campaign_for_user
-from screening.forms import CampaignForm
-from screening.instruments import get_instrument
+from screening.assessments.recording import CONSENT_AGE, consent_for
+from screening.forms.campaigns import CampaignForm
 from screening.models import Assessment, Campaign, Tier
-from screening.services import CONSENT_AGE, age_on, consent_for
-from screening.summary import Key, Relation, Shown, cell_text, suppress
+from screening.scoring.instruments import get_instrument
+from screening.scoring.tiers import TIER_ORDER
 
 PAGE_SIZE = 50
 
@@ -159,7 +160,7 @@ def consent_state(child: Child, on: dt.date) -> ConsentState:
     if consent is not None:
         label = _("已同意（%(date)s）") % {"date": consent.decided_on.isoformat()}
         return ConsentState(True, label, not consent.is_legal_guardian, consent.child_assent)
-    if age_on(child.birth_date, on) >= CONSENT_AGE:
+    if child.age_on(on) >= CONSENT_AGE:
         return ConsentState(True, _("已满14周岁，无需监护人同意"))
     return ConsentState(False, _("缺少有效的筛查同意"))
 
@@ -195,8 +196,8 @@ def progress_cells(target: int, tiers: list[str], tier_counts: bool, exact: bool
     relations = [Relation("target", ("screened", "unscreened"))]
     if tier_counts:
         by_tier = Counter(tiers)
-        counts.update({("tier", t): by_tier[t] for t in Tier.values})
-        relations.append(Relation("screened", tuple(("tier", t) for t in Tier.values)))
+        counts.update({("tier", t): by_tier[t] for t in TIER_ORDER})
+        relations.append(Relation("screened", tuple(("tier", t) for t in TIER_ORDER)))
     shown = {key: Shown.SHOWN for key in counts} if exact else suppress(counts, relations)
     return {key: cell_text(n, shown[key]) for key, n in counts.items()}
 

@@ -39,14 +39,19 @@ from lbc.access import FieldTier, Rights
 from lbc.models import Child
 from lbc.services.errors import DomainError
 from screening.access import campaign_run_school_ids, campaigns_for, get_campaign_for_user
-from screening.context import FACTORS
-from screening.forms import PaperEntryForm, SelfAnswerForm, SelfReportStartForm
-from screening.instruments import Instrument, get_instrument
+from screening.assessments.recording import (
+    InstrumentAnswers,
+    check_campaign,
+    check_consent,
+    record_assessment,
+)
+from screening.forms.entry import PaperEntryForm, SelfAnswerForm, SelfReportStartForm
 from screening.models import Assessment, Campaign, Tier
-from screening.scoring import VALIDITY_LABELS, ValidityCode
-from screening.services import InstrumentAnswers, check_campaign, check_consent, record_assessment
-from screening.tiers import Tier as TierRule
-from screening.tiers import neutral_label
+from screening.scoring.context import FACTORS
+from screening.scoring.instruments import Instrument, get_instrument
+from screening.scoring.tiers import Tier as TierRule
+from screening.scoring.tiers import neutral_label
+from screening.scoring.validity import VALIDITY_LABELS, ValidityCode
 
 SELF_KEY = "screening_self_report"
 RUNNING, SAVED, FAILED, EMPTY = "running", "saved", "failed", "empty"

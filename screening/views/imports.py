@@ -32,10 +32,9 @@ from screening.imports.report import Level, Report
 from screening.imports.template import csv_template, xlsx_template
 from screening.imports.uploads import SizeLimitHandler, too_large
 from screening.models import Campaign, ImportBatch
-from screening.tiers import Tier, tier_label
+from screening.scoring.tiers import TIER_ORDER, tier_label
 
 PROBLEMS_PER_PAGE = 500
-TIER_ORDER = (Tier.RED_ACUTE, Tier.RED, Tier.ORANGE, Tier.YELLOW, Tier.GREEN, Tier.GREY)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -26,9 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lbc import access
 from lbc.access import FieldTier, Rights
 from lbc.services.errors import DomainError
-from screening import interventions
 from screening.access import counsels_child_school, get_warning_for_user, warning_actions
-from screening.intervention_forms import (
+from screening.forms.interventions import (
     GuardianContactForm,
     LowerTierForm,
     ReferralForm,
@@ -38,6 +37,7 @@ from screening.intervention_forms import (
     SignOffForm,
 )
 from screening.models import Assessment, Warning
+from screening.warnings import interventions
 
 ACT = "start_intervention"
 

@@ -27,16 +27,17 @@ from django.views.decorators.http import require_GET
 from lbc import access, audit
 from lbc.access import FieldTier, Rights
 from lbc.models import Child
+from lbc.reporting.pdf import render_pdf
 from screening.access import get_campaign_for_user
-from screening.charts import Point, chart_spec, render_png
-from screening.context import FACTORS
-from screening.instruments import Instrument, UnknownInstrument, get_instrument
+from screening.assessments.thresholds import thresholds_for
 from screening.models import Assessment, Campaign, Response
-from screening.reports import CampaignSummaryReport, render_pdf
-from screening.scoring import ValidityCode, ValidityFlag
-from screening.services import thresholds_for
-from screening.summary import CampaignSummary, ScreenedChild, summarise
-from screening.tiers import Tier, neutral_label, tier_label
+from screening.pdfs.campaign import CampaignSummaryReport
+from screening.records.charts import Point, chart_spec, render_png
+from screening.records.summary import CampaignSummary, ScreenedChild, summarise
+from screening.scoring.context import FACTORS
+from screening.scoring.instruments import Instrument, UnknownInstrument, get_instrument
+from screening.scoring.tiers import Tier, neutral_label, tier_label
+from screening.scoring.validity import ValidityCode, ValidityFlag
 
 NEWEST_FIRST = ("-administered_on", "-created_at", "-pk")
 FACTOR_LABELS = {f.key: f.label for f in FACTORS}  # lazy: rendered in the active language

@@ -39,7 +39,7 @@ class ResponderProfileForm(BootstrapMixin, forms.ModelForm):  # type: ignore[typ
         school.queryset = access.schools_for_admin(admin).order_by("name")
         village.queryset = access.regions_for_admin(admin).filter(level=Region.Level.VILLAGE).order_by("path")
         self.fields["weekly_capacity"].widget.attrs.update({"min": 0, "max": 40, "inputmode": "numeric"})
-        self._style_widgets()
+        self.style_fields()
 
     def clean_weekly_capacity(self) -> int:
         value = self.cleaned_data["weekly_capacity"]

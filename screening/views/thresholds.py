@@ -23,15 +23,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lbc import access
 from lbc.models import AuditEvent, Region
-from screening.context import MAX_SCORE
+from screening.assessments.rescoring import save_thresholds
+from screening.assessments.thresholds import thresholds_for
 from screening.models import Rescore
-from screening.rescoring import save_thresholds
-from screening.services import thresholds_for
-from screening.tiers import DEFAULT_THRESHOLDS, Thresholds
+from screening.scoring.context import MAX_SCORE
+from screening.scoring.tiers import DEFAULT_THRESHOLDS, Thresholds
 
 HISTORY_ROWS = 20
 
-# Label and allowed range of every field of screening.tiers.Thresholds, in the order shown.
+# Label and allowed range of every field of screening.scoring.tiers.Thresholds, in the order shown.
 FIELDS: dict[str, tuple[Any, int, int]] = {
     "phq9_moderate": (gettext_lazy("PHQ-9 中度界值（黄色）"), 1, 27),
     "phq9_severe": (gettext_lazy("PHQ-9 重度界值（橙色）"), 1, 27),

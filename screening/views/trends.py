@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET
 
 from lbc.models import Region, School
 from screening.access import get_trend_region_for_user
-from screening.trend_charts import ewma_png, funnel_png, hidden_note
-from screening.trend_data import ScreenedRecord, Term, county_records, reference_population, term_label
-from screening.trend_display import Grouping, TrendPage, build_page
-from screening.trends import fit_beta_prior
+from screening.trends.charts import ewma_png, funnel_png, hidden_note
+from screening.trends.data import ScreenedRecord, Term, county_records, reference_population, term_label
+from screening.trends.display import Grouping, TrendPage, build_page
+from screening.trends.statistics import fit_beta_prior
 
 OTHER = "other"
 

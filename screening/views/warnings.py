@@ -27,12 +27,12 @@ from lbc import access, audit
 from lbc.access import FieldTier
 from lbc.models import Region, School
 from lbc.services.errors import DomainError
-from screening import deadlines, warnings
 from screening.access import get_warning_for_user, rescreens_for, warning_actions, warnings_for
+from screening.assessments.thresholds import thresholds_for
 from screening.models import EscalationLevel, RescreenDue, Warning, WarningOutcome, WarningState
 from screening.responders import counsellors_for_warning
-from screening.services import thresholds_for
-from screening.tiers import Thresholds, Tier, action_for, neutral_label, tier_label
+from screening.scoring.tiers import Thresholds, Tier, action_for, neutral_label, tier_label
+from screening.warnings import actions, deadlines, state
 
 PAGE_SIZE = 100
 RESCREEN_ROWS = 50
@@ -50,8 +50,8 @@ TIER_CSS = {
 def ordered(qs: QuerySet[Warning], now: dt.datetime) -> QuerySet[Warning]:
     """Overdue first, then tier (RED_ACUTE ... GREY), deadline, context score (highest first)."""
     rank = Case(
-        *[When(tier=t, then=Value(i)) for i, t in enumerate(warnings.TIER_ORDER)],
-        default=Value(len(warnings.TIER_ORDER)),
+        *[When(tier=t, then=Value(i)) for i, t in enumerate(state.WARNING_TIER_ORDER)],
+        default=Value(len(state.WARNING_TIER_ORDER)),
         output_field=IntegerField(),
     )
     overdue = Case(
@@ -154,7 +154,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
         "filters": f,
         "can_colour": can_colour,
         "now": now,
-        "tiers": [(t.value, tier_label(t)) for t in warnings.TIER_ORDER],
+        "tiers": [(t.value, tier_label(t)) for t in state.WARNING_TIER_ORDER],
         "states": [(s.value, s.label) for s in WarningState],
         "labels": {
             "child": _("儿童"),
@@ -228,7 +228,7 @@ def warning_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     context: dict[str, Any] = {"warning": warning, "row": row, "shown": shown}
     if "history" in shown:
         context["events"] = list(warning.events.select_related("by", "assessment"))
-        actions = warnings.allowed_actions(warning, warning_actions(rights))
+        actions = state.allowed_actions(warning, warning_actions(rights))
         context["actions"] = actions
         if "assign" in actions or "transfer" in actions:
             context["counsellors"] = list(counsellors_for_warning(warning))
@@ -238,9 +238,9 @@ def warning_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         context["outcomes"] = [(o.value, o.label) for o in WarningOutcome if o != WarningOutcome.RESCREENED]
         if (
             "close" in warning_actions(rights)
-            and warning.state in warnings.TRANSITIONS["close"].sources
+            and warning.state in state.TRANSITIONS["close"].sources
         ):
-            context["close_refusal"] = warnings.can_close(warning)
+            context["close_refusal"] = state.can_close(warning)
         context["rescreens"] = list(warning.rescreens.order_by("due_on"))
     audit.record("screening.warning.viewed", request=request, obj=warning, child=warning.child)
     return render(request, "screening/warnings/detail.html", context)
@@ -259,7 +259,7 @@ def _user_by_id(choices: list[Any], raw: str) -> Any:
 @login_required
 @require_POST
 def warning_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponse:
-    if action not in warnings.TRANSITIONS or warnings.TRANSITIONS[action].system_only:
+    if action not in state.TRANSITIONS or state.TRANSITIONS[action].system_only:
         raise Http404
     warning, _rights = get_warning_for_user(
         request.user, public_id, need=FieldTier.COLOUR, action=action
@@ -278,22 +278,22 @@ def _perform(request: HttpRequest, warning: Warning, action: str, note: str) -> 
     by, post = request.user, request.POST
     common: dict[str, Any] = {"by": by, "note": note, "request": request}
     if action == "acknowledge":
-        warnings.acknowledge_warning(warning, **common)
+        actions.acknowledge_warning(warning, **common)
     elif action == "assign":
         to = _user_by_id(list(counsellors_for_warning(warning)), post.get("to", ""))
         if to is None:
             raise DomainError(_("请选择一位心理教师。"))
-        warnings.assign_warning(warning, to=to, **common)
+        actions.assign_warning(warning, to=to, **common)
     elif action == "escalate":
-        warnings.escalate_warning(warning, **common)
+        actions.escalate_warning(warning, **common)
     elif action == "transfer":
         _transfer(warning, post.get("target", ""), common)
     elif action == "start_intervention":
-        warnings.start_intervention(warning, **common)
+        actions.start_intervention(warning, **common)
     elif action == "request_follow_up":
-        warnings.request_follow_up(warning, **common)
+        actions.request_follow_up(warning, **common)
     elif action == "close":
-        warnings.close_warning(warning, outcome=post.get("outcome", ""), **common)
+        actions.close_warning(warning, outcome=post.get("outcome", ""), **common)
 
 
 def _transfer(warning: Warning, target: str, common: dict[str, Any]) -> None:
@@ -303,17 +303,17 @@ def _transfer(warning: Warning, target: str, common: dict[str, Any]) -> None:
         school = School.objects.filter(public_id=_uuid(value)).first()
         if school is None:
             raise DomainError(_("请选择转交对象。"))
-        warnings.transfer_warning(warning, school=school, **common)
+        actions.transfer_warning(warning, school=school, **common)
     elif kind == "township":
         township = Region.objects.filter(public_id=_uuid(value), level=Region.Level.TOWNSHIP).first()
         if township is None:
             raise DomainError(_("请选择转交对象。"))
-        warnings.transfer_warning(warning, township=township, **common)
+        actions.transfer_warning(warning, township=township, **common)
     elif kind == "counsellor":
         counsellor = _user_by_id(list(counsellors_for_warning(warning)), value)
         if counsellor is None:
             raise DomainError(_("请选择转交对象。"))
-        warnings.transfer_warning(warning, counsellor=counsellor, **common)
+        actions.transfer_warning(warning, counsellor=counsellor, **common)
     else:
         raise DomainError(_("请选择转交对象。"))
 

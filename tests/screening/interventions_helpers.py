@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from screening.interventions import save_safety_plan, sign_off
 from screening.models import SignOff
+from screening.warnings.interventions import save_safety_plan, sign_off
 
 PLAN = {
     "warning_signs": "合成：不想说话、一个人待着",

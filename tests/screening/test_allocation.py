@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from screening.allocation import (
+from screening.allocation.solver import (
     COUNSELLOR_ONLY,
     RED_TIERS,
     Kind,
@@ -23,7 +23,7 @@ from screening.allocation import (
     place_distance,
     supervisor_for,
 )
-from screening.tiers import Tier
+from screening.scoring.tiers import Tier
 
 TIERS = [Tier.RED_ACUTE, Tier.RED, Tier.ORANGE, Tier.YELLOW, Tier.GREEN, Tier.GREY]
 

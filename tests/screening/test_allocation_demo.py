@@ -17,10 +17,10 @@ from django.utils import timezone
 from lbc.demo.constants import COUNTY_CODE
 from lbc.demo.seed import seed_demo_county
 from lbc.models import Region, Role, School
-from screening.allocation import COUNSELLOR_ONLY, RED_TIERS, Kind
-from screening.allocation_service import gather, propose
+from screening.allocation.service import gather, propose
+from screening.allocation.solver import COUNSELLOR_ONLY, RED_TIERS, Kind
 from screening.models import Assessment, ResponderProfile
-from screening.warnings import raise_warnings
+from screening.warnings.raising import raise_warnings
 from tests.factories import make_user
 
 DAY = dt.date(2026, 11, 16)

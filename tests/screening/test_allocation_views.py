@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lbc.models import ChildGrant
-from screening.allocation_service import end_finished_companionships
+from screening.allocation.service import end_finished_companionships
 from screening.models import Companionship, ResponderProfile, Warning, WarningState
 from tests.conftest import World
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from screening.batch import BatchAnswerError, BatchResult, answers_array, score_batch
-from screening.instruments import Instrument, get_instrument, latest_instruments
-from screening.scoring import ScoreResult, score_answers
+from screening.scoring.batch import BatchAnswerError, BatchResult, answers_array, score_batch
+from screening.scoring.instruments import Instrument, get_instrument, latest_instruments
+from screening.scoring.scores import ScoreResult, score_answers
 
 ROWS = settings(max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -11,10 +11,10 @@ import pytest
 from django.utils import timezone
 
 from lbc.services.errors import DomainError
-from screening import deadlines, warnings
 from screening.models import EscalationLevel, LifeEvent, WarningState
-from screening.rescreens import plan_after_event, plan_rescreens, record_life_event, school_due
-from screening.tiers import Tier
+from screening.scoring.tiers import Tier
+from screening.warnings import deadlines, escalation
+from screening.warnings.rescreens import plan_after_event, plan_rescreens, record_life_event, school_due
 from tests.clock import AWKWARD, local
 
 AT_AWKWARD_INSTANTS = [
@@ -146,7 +146,7 @@ def test_the_escalation_job_moves_an_unanswered_red_up_once_its_window_has_passe
         ws=deadlines.DEFAULT_SETTINGS,
     )  # fmt: skip
     assert first is not None and first > w.raised_at
-    assert warnings.escalate_due(first - dt.timedelta(seconds=1)) == 0
-    assert warnings.escalate_due(first + dt.timedelta(seconds=1)) == 1
+    assert escalation.escalate_due(first - dt.timedelta(seconds=1)) == 0
+    assert escalation.escalate_due(first + dt.timedelta(seconds=1)) == 1
     w.refresh_from_db()
     assert (w.state, w.escalation_level) == (WarningState.ESCALATED, EscalationLevel.TOWNSHIP)

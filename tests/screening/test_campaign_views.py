@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from lbc.models import AuditEvent, Consent, Membership, Role
-from screening.instruments import latest_instruments
 from screening.models import Campaign
+from screening.scoring.instruments import latest_instruments
 from screening.views.campaigns import progress_cells
 from tests.conftest import World
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from screening.context import FACTORS, MAX_SCORE, ContextError, context_score
+from screening.scoring.context import FACTORS, MAX_SCORE, ContextError, context_score
 
 
 def test_no_factors_give_zero():

@@ -18,9 +18,9 @@ from django.urls import reverse
 
 from lbc import crypto
 from lbc.models import AuditEvent, Child, Consent
-from screening import instruments as registry
-from screening.instruments import CriticalLevel, CriticalRule, Instrument, Item, Option, Scale
 from screening.models import Assessment, Campaign
+from screening.scoring import instruments as registry
+from screening.scoring.instruments import CriticalLevel, CriticalRule, Instrument, Item, Option, Scale
 from screening.views.entry import SELF_KEY
 from tests.clock import TERM_TIME
 from tests.conftest import PASSWORD, World

@@ -11,12 +11,12 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from lbc.models import AuditEvent, Child
+from screening.assessments.recording import InstrumentAnswers, record_assessment
 from screening.imports import commit as commit_module
 from screening.imports.processing import load_report
 from screening.imports.rows import RowData
 from screening.imports.scoring import score_rows
 from screening.models import Assessment, ImportBatch, Response
-from screening.services import InstrumentAnswers, record_assessment
 from tests.conftest import World
 from tests.factories import make_child, make_guardian
 

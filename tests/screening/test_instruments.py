@@ -2,8 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from screening.instruments import REGISTRY, UnknownInstrument, get_instrument, latest_instruments
-from screening.instruments.base import Band, CriticalLevel, Instrument, Item, Option, Scale, coded_items
+from screening.scoring.instruments import REGISTRY, UnknownInstrument, get_instrument, latest_instruments
+from screening.scoring.instruments.base import (
+    Band,
+    CriticalLevel,
+    Instrument,
+    Item,
+    Option,
+    Scale,
+    coded_items,
+)
 
 NO_TEXT_EVER = ("SDQ", "DSRSC", "SCARED-41", "CLS")
 

@@ -13,8 +13,7 @@ from django.utils import timezone
 from lbc import audit
 from lbc.models import AuditEvent
 from lbc.services.errors import DomainError
-from screening import interventions, warnings
-from screening.interventions import closure_refusal, lower_tier, lowering_refusal, sign_off
+from screening.assessments.recording import InstrumentAnswers, record_assessment
 from screening.models import (
     Assessment,
     InterventionSession,
@@ -24,8 +23,10 @@ from screening.models import (
     WarningEvent,
     WarningOutcome,
 )
-from screening.services import InstrumentAnswers, record_assessment
-from screening.tiers import Tier
+from screening.scoring.tiers import Tier
+from screening.warnings import actions, closing, interventions, state
+from screening.warnings.closing import closure_refusal
+from screening.warnings.interventions import lower_tier, lowering_refusal, sign_off
 
 from .interventions_helpers import PLAN, plan_and_sign_off
 
@@ -51,8 +52,8 @@ def rescreen(world: Any, answers: dict[int, int], on: dt.date = dt.date(2026, 11
 
 def started(world: Any) -> Warning:
     counsellor = world.user("counsellor")
-    w = warnings.acknowledge_warning(world.w1, by=counsellor)
-    return warnings.start_intervention(w, by=counsellor)
+    w = actions.acknowledge_warning(world.w1, by=counsellor)
+    return actions.start_intervention(w, by=counsellor)
 
 
 # --- sessions and notes ---------------------------------------------------------------------------------
@@ -183,7 +184,7 @@ def test_a_supervisor_records_a_guardian_contact_and_a_referral(login: Any, worl
 def test_nothing_can_be_added_to_a_closed_warning(world: Any) -> None:
     w = started(world)
     plan_and_sign_off(w, world.user("counsellor"))
-    w = warnings.close_warning(w, outcome=WarningOutcome.RESOLVED, by=world.user("counsellor"))
+    w = actions.close_warning(w, outcome=WarningOutcome.RESOLVED, by=world.user("counsellor"))
     with pytest.raises(DomainError, match="已结案"):
         interventions.record_guardian_contact(
             w,
@@ -221,18 +222,18 @@ def test_closure_needs_a_counsellors_sign_off_and_for_red_a_plan_with_the_guardi
 def test_a_red_warning_closes_only_after_plan_and_sign_off(world: Any) -> None:
     w = started(world)
     counsellor = world.user("counsellor")
-    assert "签字" in str(warnings.can_close(w))
-    with pytest.raises(warnings.WarningStateError):
-        warnings.close_warning(w, outcome=WarningOutcome.RESOLVED, by=counsellor)
+    assert "签字" in str(state.can_close(w))
+    with pytest.raises(state.WarningStateError):
+        actions.close_warning(w, outcome=WarningOutcome.RESOLVED, by=counsellor)
     sign_off(w, purpose=SignOff.Purpose.CLOSE, by=counsellor)
-    assert "安全计划" in str(warnings.can_close(w))
+    assert "安全计划" in str(state.can_close(w))
     interventions.save_safety_plan(w, {**PLAN, "guardian_informed": False}, by=counsellor)
-    assert "监护人" in str(warnings.can_close(w))
+    assert "监护人" in str(state.can_close(w))
     interventions.save_safety_plan(
         w, {**PLAN, "guardian_informed": True, "guardian_informed_at": timezone.now()}, by=counsellor
     )
-    assert warnings.can_close(w) is None
-    w = warnings.close_warning(w, outcome=WarningOutcome.RESOLVED, by=counsellor)
+    assert state.can_close(w) is None
+    w = actions.close_warning(w, outcome=WarningOutcome.RESOLVED, by=counsellor)
     assert w.state == "closed"
 
 
@@ -246,14 +247,14 @@ def test_only_a_counsellor_of_the_childs_school_signs_off(world: Any) -> None:
 def test_a_sign_off_given_before_the_tier_rose_does_not_count(world: Any) -> None:
     Warning.objects.filter(pk=world.w1.pk).update(tier=Tier.ORANGE)
     w = Warning.objects.get(pk=world.w1.pk)
-    w = warnings.start_intervention(
-        warnings.acknowledge_warning(w, by=world.user("counsellor")), by=world.user("counsellor")
+    w = actions.start_intervention(
+        actions.acknowledge_warning(w, by=world.user("counsellor")), by=world.user("counsellor")
     )
     sign_off(w, purpose=SignOff.Purpose.CLOSE, by=world.user("counsellor"))
-    assert warnings.can_close(w) is None
+    assert state.can_close(w) is None
     rescreen(world, {1: 0, 2: 1, 3: 0, 4: 1, 5: 0, 6: 0, 7: 0, 8: 0, 9: 2})  # RED again: the tier rises
     w.refresh_from_db()
-    assert w.tier == Tier.RED and "签字" in str(interventions.closure_signed_off(w))
+    assert w.tier == Tier.RED and "签字" in str(closing.closure_signed_off(w))
 
 
 # --- lowering a tier --------------------------------------------------------------------------------------

@@ -15,11 +15,11 @@ import pytest
 from django.urls import reverse
 
 from lbc.models import AuditEvent, Child
-from screening.charts import Point, chart_spec, render_png
-from screening.fonts import configure_matplotlib, font_path
-from screening.instruments import get_instrument
-from screening.services import InstrumentAnswers, record_assessment
-from screening.tiers import DEFAULT_THRESHOLDS
+from lbc.reporting.fonts import configure_matplotlib, font_path
+from screening.assessments.recording import InstrumentAnswers, record_assessment
+from screening.records.charts import Point, chart_spec, render_png
+from screening.scoring.instruments import get_instrument
+from screening.scoring.tiers import DEFAULT_THRESHOLDS
 
 from ..conftest import World
 from ..factories import make_child

@@ -17,9 +17,9 @@ import pytest
 from django.urls import reverse
 
 from lbc.models import AuditEvent, Consent
-from screening.reports import CampaignSummaryReport
-from screening.services import InstrumentAnswers, record_assessment
-from screening.summary import summarise
+from screening.assessments.recording import InstrumentAnswers, record_assessment
+from screening.pdfs.campaign import CampaignSummaryReport
+from screening.records.summary import summarise
 from screening.views import records
 
 from ..conftest import World

@@ -13,11 +13,11 @@ from django.core.management.base import CommandError
 
 from lbc.models import AuditEvent, Child, Consent
 from lbc.services.errors import DomainError
-from screening.instruments import Instrument, get_instrument
+from screening.assessments.recording import InstrumentAnswers, record_assessment
+from screening.assessments.rescoring import rescore_campaign, rescore_campaign_task, save_thresholds
 from screening.models import Assessment, CountyThresholds, Rescore, Response
-from screening.rescoring import rescore_campaign, rescore_campaign_task, save_thresholds
-from screening.services import InstrumentAnswers, record_assessment
-from screening.tiers import Disclosure, Thresholds
+from screening.scoring.instruments import Instrument, get_instrument
+from screening.scoring.tiers import Disclosure, Thresholds
 
 from ..conftest import World
 from .helpers import spread
@@ -105,7 +105,7 @@ def test_a_changed_deadline_is_applied_and_recorded_even_when_the_tier_stays(wor
 
 
 def test_red_is_never_lowered_automatically(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("screening.rescoring.get_instrument", without_critical_items)
+    monkeypatch.setattr("screening.assessments.rescoring.get_instrument", without_critical_items)
     before = Assessment.objects.get(pk=world.a1.pk)
     counts = rescore_campaign(world.camp1, by=world.user("county_admin"), reason=REASON)
     assert (counts.changed, counts.downgrades_blocked, counts.lowered) == (1, 1, 0)

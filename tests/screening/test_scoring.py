@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from screening.instruments import get_instrument
-from screening.instruments.base import CriticalLevel
-from screening.scoring import AnswerError, ValidityCode, prorate, score_answers
+from screening.scoring.instruments import get_instrument
+from screening.scoring.instruments.base import CriticalLevel
+from screening.scoring.scores import AnswerError, prorate, score_answers
+from screening.scoring.validity import ValidityCode
 
 from .helpers import same, spread
 

@@ -9,8 +9,9 @@ from django.db import connection
 
 from lbc.models import AuditEvent, Consent
 from lbc.services.errors import DomainError
+from screening.assessments.recording import ConsentMissing, InstrumentAnswers, record_assessment
+from screening.assessments.thresholds import thresholds_for
 from screening.models import Assessment, CountyThresholds, Response
-from screening.services import ConsentMissing, InstrumentAnswers, record_assessment, thresholds_for
 
 from ..conftest import World
 

@@ -13,16 +13,8 @@ import numpy as np
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from screening.summary import (
-    CampaignSummary,
-    Relation,
-    ScreenedChild,
-    Shown,
-    Table,
-    TableRow,
-    summarise,
-    suppress,
-)
+from lbc.reporting.suppression import Relation, Shown, Table, TableRow, suppress
+from screening.records.summary import CampaignSummary, ScreenedChild, summarise
 
 TIERS = ("RED_ACUTE", "RED", "ORANGE", "YELLOW", "GREEN", "GREY")
 

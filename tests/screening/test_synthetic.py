@@ -11,12 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from screening import synthetic
-from screening.context import context_score
-from screening.instruments import get_instrument
-from screening.scoring import ScoreResult, ValidityCode, score_answers
-from screening.synthetic import Profile, SyntheticScreening, sample_profiles, simulate_screenings
-from screening.tiers import Tier, assign_tier
+from screening.demo import synthetic
+from screening.demo.synthetic import Profile, SyntheticScreening, sample_profiles, simulate_screenings
+from screening.scoring.context import context_score
+from screening.scoring.instruments import get_instrument
+from screening.scoring.scores import ScoreResult, score_answers
+from screening.scoring.tiers import Tier, assign_tier
+from screening.scoring.validity import ValidityCode
 
 SAMPLE = 20_000
 RAISED = {Tier.YELLOW, Tier.ORANGE, Tier.RED, Tier.RED_ACUTE}

@@ -9,9 +9,9 @@ from typing import Any
 from django.urls import reverse
 
 from lbc.models import AuditEvent, Consent, Membership, Role
+from screening.assessments.recording import InstrumentAnswers, record_assessment
 from screening.models import Assessment, CountyThresholds, Rescore
-from screening.services import InstrumentAnswers, record_assessment
-from screening.tiers import DEFAULT_THRESHOLDS, Thresholds
+from screening.scoring.tiers import DEFAULT_THRESHOLDS, Thresholds
 from screening.views.thresholds import FIELDS
 
 from ..conftest import World

@@ -6,9 +6,16 @@ from datetime import timedelta
 
 import pytest
 
-from screening.instruments import get_instrument
-from screening.scoring import ScoreResult, score_answers
-from screening.tiers import DEFAULT_THRESHOLDS, Disclosure, Thresholds, Tier, assign_tier, neutral_label
+from screening.scoring.instruments import get_instrument
+from screening.scoring.scores import ScoreResult, score_answers
+from screening.scoring.tiers import (
+    DEFAULT_THRESHOLDS,
+    Disclosure,
+    Thresholds,
+    Tier,
+    assign_tier,
+    neutral_label,
+)
 
 from .helpers import same, spread
 

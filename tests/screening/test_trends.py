@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from screening.trends import (
+from screening.trends.statistics import (
     age_band,
     age_band_label,
     ewma,

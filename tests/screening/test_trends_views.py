@@ -13,7 +13,7 @@ from typing import Any
 from django.urls import reverse
 
 from screening.models import Warning
-from screening.trend_display import TrendPage
+from screening.trends.display import TrendPage
 from screening.views.trends import trend_page_for
 from tests.conftest import World
 

@@ -1,9 +1,10 @@
-"""Response validity (SCREENING.md section 4), with the rules as defined in screening.scoring."""
+"""Response validity (SCREENING.md section 4), with the rules as defined in screening.scoring.validity."""
 
 from __future__ import annotations
 
-from screening.instruments import get_instrument
-from screening.scoring import ValidityCode, score_answers
+from screening.scoring.instruments import get_instrument
+from screening.scoring.scores import score_answers
+from screening.scoring.validity import ValidityCode
 
 from .helpers import same
 

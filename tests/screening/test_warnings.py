@@ -10,10 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lbc.models import AuditEvent
-from screening import warnings
+from lbc.services.errors import DomainError
+from screening.assessments.recording import InstrumentAnswers, record_assessment
 from screening.models import Assessment, Warning, WarningEvent, WarningOutcome, WarningState
-from screening.services import InstrumentAnswers, record_assessment
-from screening.tiers import Tier
+from screening.scoring.tiers import Tier
+from screening.warnings import actions, raising, state
 
 S = WarningState
 PHQ_GREEN = {i: 0 for i in range(1, 10)}
@@ -48,7 +49,7 @@ def test_it_raises_a_warning_for_the_red_assessment_of_the_world(world: Any) -> 
 
 
 def test_a_result_of_the_same_tier_is_linked_to_the_open_warning(world: Any) -> None:
-    warnings.acknowledge_warning(world.w1, by=world.user("counsellor"))
+    actions.acknowledge_warning(world.w1, by=world.user("counsellor"))
     screen(world, PHQ_RED_AGAIN)
     assert Warning.objects.filter(child=world.c1).count() == 1
     w = Warning.objects.get(child=world.c1)
@@ -61,7 +62,7 @@ def test_a_worse_result_raises_the_tier_and_asks_for_a_new_acknowledgement(world
     _consent(child)
     first = screen(world, PHQ_YELLOW, child=child)
     w = Warning.objects.get(assessment=first)
-    warnings.acknowledge_warning(w, by=world.user("counsellor"))
+    actions.acknowledge_warning(w, by=world.user("counsellor"))
     screen(world, PHQ_ORANGE, child=child, on=dt.date(2026, 11, 20))
     w.refresh_from_db()
     assert (w.tier, w.state, w.acknowledged_at) == (Tier.ORANGE, S.RAISED, None)
@@ -90,7 +91,7 @@ def test_a_grey_warning_closes_itself_when_the_child_answers_validly_below_every
     grey.tier = Tier.GREY
     grey.child = child
     Warning.objects.filter(child=child).delete()
-    w = warnings.raise_warning(grey, by=None)
+    w = raising.raise_warning(grey, by=None)
     assert w is not None and w.tier == Tier.GREY
     screen(world, PHQ_GREEN, child=child, on=dt.date(2026, 11, 20))
     w.refresh_from_db()
@@ -119,12 +120,12 @@ def test_the_database_refuses_a_second_open_warning(world: Any) -> None:
 def test_every_transition_writes_who_when_from_and_to(world: Any) -> None:
     counsellor = world.user("counsellor")
     now = timezone.now()
-    w = warnings.acknowledge_warning(world.w1, by=counsellor, note="已与孩子谈话", now=now)
-    w = warnings.start_intervention(w, by=counsellor, now=now)
-    w = warnings.request_follow_up(w, by=counsellor, now=now)
-    w = warnings.start_intervention(w, by=counsellor, now=now)
+    w = actions.acknowledge_warning(world.w1, by=counsellor, note="已与孩子谈话", now=now)
+    w = actions.start_intervention(w, by=counsellor, now=now)
+    w = actions.request_follow_up(w, by=counsellor, now=now)
+    w = actions.start_intervention(w, by=counsellor, now=now)
     sign_off_closure(w, counsellor)  # the interventions gate (screening/interventions.py)
-    w = warnings.close_warning(w, outcome=WarningOutcome.RESOLVED, by=counsellor, now=now)
+    w = actions.close_warning(w, outcome=WarningOutcome.RESOLVED, by=counsellor, now=now)
     events = list(w.events.all())
     assert [(e.from_state, e.to_state) for e in events] == [
         ("", S.RAISED),
@@ -146,53 +147,53 @@ def test_every_transition_writes_who_when_from_and_to(world: Any) -> None:
 
 def test_it_refuses_a_transition_the_map_does_not_allow_and_writes_nothing(world: Any) -> None:
     before = WarningEvent.objects.count()
-    with pytest.raises(warnings.WarningStateError):
-        warnings.start_intervention(world.w1, by=world.user("counsellor"))
+    with pytest.raises(state.WarningStateError):
+        actions.start_intervention(world.w1, by=world.user("counsellor"))
     assert WarningEvent.objects.count() == before
     world.w1.refresh_from_db()
     assert world.w1.state == S.RAISED
 
 
 def test_a_red_warning_closes_only_after_the_response_started(world: Any) -> None:
-    w = warnings.acknowledge_warning(world.w1, by=world.user("counsellor"))
-    assert warnings.can_close(w) is not None
-    with pytest.raises(warnings.WarningStateError):
-        warnings.close_warning(w, outcome=WarningOutcome.NO_CONCERN, by=world.user("counsellor"))
+    w = actions.acknowledge_warning(world.w1, by=world.user("counsellor"))
+    assert state.can_close(w) is not None
+    with pytest.raises(state.WarningStateError):
+        actions.close_warning(w, outcome=WarningOutcome.NO_CONCERN, by=world.user("counsellor"))
 
 
 def test_a_stale_copy_cannot_move_the_warning_twice(world: Any) -> None:
     stale = Warning.objects.get(pk=world.w1.pk)
-    warnings.acknowledge_warning(world.w1, by=world.user("counsellor"))
-    with pytest.raises(warnings.WarningStateError):
-        warnings.acknowledge_warning(stale, by=world.user("supervisor"))
+    actions.acknowledge_warning(world.w1, by=world.user("counsellor"))
+    with pytest.raises(state.WarningStateError):
+        actions.acknowledge_warning(stale, by=world.user("supervisor"))
 
 
 def test_it_assigns_only_to_a_counsellor_of_the_childs_school(world: Any) -> None:
-    w = warnings.assign_warning(world.w1, to=world.user("counsellor"), by=world.user("supervisor"))
+    w = actions.assign_warning(world.w1, to=world.user("counsellor"), by=world.user("supervisor"))
     assert (w.state, w.assigned_to, w.acknowledged_by) == (
         S.ASSIGNED,
         world.user("counsellor"),
         world.user("supervisor"),
     )
-    with pytest.raises(warnings.WarningStateError):
-        warnings.assign_warning(w, to=world.user("other_counsellor"), by=world.user("supervisor"))
+    with pytest.raises(state.WarningStateError):
+        actions.assign_warning(w, to=world.user("other_counsellor"), by=world.user("supervisor"))
 
 
 def test_transfer_to_the_township_hands_it_to_the_supervisor_level(world: Any) -> None:
-    w = warnings.transfer_warning(
+    w = actions.transfer_warning(
         world.w1, township=world.t1, by=world.user("counsellor"), note="学校无心理教师值班"
     )
     assert (w.state, w.school, w.escalation_level) == (S.TRANSFERRED, None, 1)
-    with pytest.raises(warnings.DomainError):
-        warnings.transfer_warning(w, township=world.t2, by=world.user("counsellor"))
+    with pytest.raises(DomainError):
+        actions.transfer_warning(w, township=world.t2, by=world.user("counsellor"))
 
 
 def test_allowed_actions_follow_state_and_role(world: Any) -> None:
-    supervisor = warnings.allowed_actions(
+    supervisor = state.allowed_actions(
         world.w1, {"acknowledge", "assign", "escalate", "transfer", "close"}
     )
     assert supervisor == ["acknowledge", "assign", "escalate", "transfer"]
-    assert warnings.allowed_actions(world.w1, set()) == []
+    assert state.allowed_actions(world.w1, set()) == []
 
 
 def _consent(child: Any) -> None:

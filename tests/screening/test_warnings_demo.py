@@ -10,7 +10,7 @@ import pytest
 from lbc.demo.constants import COUNTY_CODE
 from lbc.demo.seed import seed_demo_county
 from lbc.models import Region
-from screening.demo_warnings import demo_warnings
+from screening.demo.warnings import demo_warnings
 from screening.models import WarningEvent, WarningState
 
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 from lbc.models import OutboxMessage
 from lbc.notifications import FakeSmsGateway, deliver_due
 from lbc.periodic import JOBS
-from screening import deadlines, warnings
 from screening.models import CountyWarningSettings, EscalationLevel, Warning, WarningState
-from screening.tiers import Tier
+from screening.scoring.tiers import Tier
+from screening.warnings import actions, deadlines, escalation, notices
 
 FAKE = "lbc.notifications.FakeSmsGateway"
 EVERY_CHANNEL_FAKE = {"console": FAKE, "email": FAKE, "sms": FAKE}
@@ -35,7 +35,7 @@ def messages_to(user: Any) -> list[OutboxMessage]:
 
 
 def test_the_job_is_registered() -> None:
-    assert "screening.warnings.escalate_due" in JOBS
+    assert "screening.warnings.escalation.escalate_due" in JOBS
 
 
 def test_raising_a_red_warning_notifies_the_schools_counsellor(world: Any) -> None:
@@ -48,8 +48,8 @@ def test_past_the_deadline_without_acknowledgement_the_township_supervisor_is_no
     w = world.w1
     # First comes the end of the school day or the hour to acknowledge, whichever is earlier.
     first = min(w.raised_at + dt.timedelta(minutes=60), w.due_at)
-    assert warnings.escalate_due(first - dt.timedelta(minutes=1)) == 0
-    assert warnings.escalate_due(first + dt.timedelta(minutes=1)) == 1
+    assert escalation.escalate_due(first - dt.timedelta(minutes=1)) == 0
+    assert escalation.escalate_due(first + dt.timedelta(minutes=1)) == 1
     w.refresh_from_db()
     assert (w.state, w.escalation_level) == (WarningState.ESCALATED, EscalationLevel.TOWNSHIP)
     [message] = messages_to(world.user("supervisor"))
@@ -60,39 +60,39 @@ def test_past_the_deadline_without_acknowledgement_the_township_supervisor_is_no
 
 def test_running_the_job_again_sends_nothing_twice(world: Any) -> None:
     later = world.w1.due_at + dt.timedelta(minutes=1)
-    warnings.escalate_due(later)
-    assert warnings.escalate_due(later) == 0
+    escalation.escalate_due(later)
+    assert escalation.escalate_due(later) == 0
     assert len(messages_to(world.user("supervisor"))) == 1
 
 
 def test_an_escalation_nobody_answers_reaches_the_county(world: Any) -> None:
     first = world.w1.due_at + dt.timedelta(minutes=1)
-    warnings.escalate_due(first)
-    assert warnings.escalate_due(first + dt.timedelta(minutes=59)) == 0
-    assert warnings.escalate_due(first + dt.timedelta(minutes=61)) == 1
+    escalation.escalate_due(first)
+    assert escalation.escalate_due(first + dt.timedelta(minutes=59)) == 0
+    assert escalation.escalate_due(first + dt.timedelta(minutes=61)) == 1
     world.w1.refresh_from_db()
     assert world.w1.escalation_level == EscalationLevel.COUNTY
     assert len(messages_to(world.user("county_admin"))) == 1
     assert messages_to(world.user("other_county_admin")) == []
-    assert warnings.escalate_due(first + dt.timedelta(days=3)) == 0
+    assert escalation.escalate_due(first + dt.timedelta(days=3)) == 0
 
 
 def test_an_acknowledged_warning_escalates_only_once_overdue(world: Any) -> None:
-    w = warnings.acknowledge_warning(world.w1, by=world.user("counsellor"))
-    assert warnings.escalate_due(w.due_at - dt.timedelta(seconds=1)) == 0
-    assert warnings.escalate_due(w.due_at + dt.timedelta(seconds=1)) == 1
+    w = actions.acknowledge_warning(world.w1, by=world.user("counsellor"))
+    assert escalation.escalate_due(w.due_at - dt.timedelta(seconds=1)) == 0
+    assert escalation.escalate_due(w.due_at + dt.timedelta(seconds=1)) == 1
     assert "已超过期限" in messages_to(world.user("supervisor"))[0].text
 
 
 def test_a_warning_in_intervention_is_not_escalated_by_the_clock(world: Any) -> None:
-    w = warnings.acknowledge_warning(world.w1, by=world.user("counsellor"))
-    w = warnings.start_intervention(w, by=world.user("counsellor"))
-    assert warnings.escalate_due(w.due_at + dt.timedelta(days=30)) == 0
+    w = actions.acknowledge_warning(world.w1, by=world.user("counsellor"))
+    w = actions.start_intervention(w, by=world.user("counsellor"))
+    assert escalation.escalate_due(w.due_at + dt.timedelta(days=30)) == 0
 
 
 def test_while_the_gateway_fails_the_alert_stays_pending_and_goes_out_once_it_works(world: Any) -> None:
     later = world.w1.due_at + dt.timedelta(minutes=1)
-    warnings.escalate_due(later)
+    escalation.escalate_due(later)
     FakeSmsGateway.failing = True
     deliver_due(later)
     [message] = messages_to(world.user("supervisor"))
@@ -107,7 +107,7 @@ def test_while_the_gateway_fails_the_alert_stays_pending_and_goes_out_once_it_wo
 def test_a_school_without_a_counsellor_goes_straight_to_the_township(world: Any) -> None:
     w = world.w1
     Warning.objects.filter(pk=w.pk).update(school=None)
-    assert warnings.escalate_due(w.raised_at) == 1
+    assert escalation.escalate_due(w.raised_at) == 1
     assert len(messages_to(world.user("supervisor"))) == 1
 
 
@@ -132,13 +132,13 @@ def test_orange_counts_school_days_and_skips_the_weekend() -> None:
 def test_yellow_and_grey_are_due_in_two_weeks_and_follow_the_county() -> None:
     assert deadlines.due_at(Tier.YELLOW, at(7, 9)) == at(21, 9)
     assert deadlines.due_at(Tier.GREY, at(7, 9)) == at(21, 9)
-    from screening.tiers import Thresholds
+    from screening.scoring.tiers import Thresholds
 
     assert deadlines.due_at(Tier.YELLOW, at(7, 9), Thresholds(yellow_contact_days=7)) == at(14, 9)
 
 
 def test_a_county_can_change_the_acknowledgement_window(world: Any) -> None:
     CountyWarningSettings.objects.create(county=world.county, values={"ack_red_minutes": 10})
-    settings = warnings.warning_settings_for(world.county.pk)
+    settings = notices.warning_settings_for(world.county.pk)
     assert settings.ack_window(Tier.RED) == dt.timedelta(minutes=10)
-    assert warnings.warning_settings_for(world.county2.pk) == deadlines.DEFAULT_SETTINGS
+    assert notices.warning_settings_for(world.county2.pk) == deadlines.DEFAULT_SETTINGS

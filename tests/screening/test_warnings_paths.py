@@ -8,10 +8,10 @@ import pytest
 from django.db import DatabaseError
 
 from lbc.models import Child
+from screening.assessments.rescoring import rescore_campaign
 from screening.imports import commit as commit_module
 from screening.models import CountyThresholds, ImportBatch, Warning, WarningEvent, WarningState
-from screening.rescoring import rescore_campaign
-from screening.tiers import Tier
+from screening.scoring.tiers import Tier
 from tests.conftest import World
 
 from .test_imports_commit import RED_ROW, commit, pupils, send  # noqa: F401 (fixture)

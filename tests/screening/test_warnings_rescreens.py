@@ -9,8 +9,8 @@ import pytest
 
 from lbc.services.errors import DomainError
 from screening.models import LifeEvent, RescreenDue
-from screening.rescreens import plan_after_event, plan_rescreens, recall_days, record_life_event
-from screening.tiers import Thresholds, Tier
+from screening.scoring.tiers import Thresholds, Tier
+from screening.warnings.rescreens import plan_after_event, plan_rescreens, recall_days, record_life_event
 
 DAY = dt.date(2026, 11, 2)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from lbc.models import Child
 from screening.models import Assessment, Warning, WarningState
-from screening.tiers import Tier
+from screening.scoring.tiers import Tier
 from tests.factories import make_child
 
 LIST = "screening:warning-list"

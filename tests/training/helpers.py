@@ -11,7 +11,7 @@ from django.utils import timezone
 from lbc.models import Region
 from tests.factories import make_user
 from training.models import Audience, Program, Venue
-from training.sessions import Scheduled, schedule_series
+from training.services.sessions import Scheduled, schedule_series
 
 _seq = itertools.count(1)
 

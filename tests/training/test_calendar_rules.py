@@ -17,7 +17,7 @@ from training.enrolment import Person, enrol_person
 from training.messages import reminder_text
 from training.models import Audience, Session, Venue
 from training.reminders import queue_due
-from training.sessions import propose_program_slots
+from training.services.sessions import propose_program_slots
 
 from .helpers import make_program, make_trainer, make_venue, schedule
 

@@ -16,15 +16,13 @@ from tests.factories import make_user
 from training.enrolment import Person, enrol_person
 from training.models import Audience, Enrolment, Program, Session, SessionSeries
 from training.scheduling import Booking, clashes
-from training.sessions import (
+from training.services.bookings import bookings_between, trainer_party, windows_for
+from training.services.sessions import (
     ScheduleClash,
-    bookings_between,
     cancel_session,
     propose_program_slots,
     reschedule_session,
     schedule_series,
-    trainer_party,
-    windows_for,
 )
 
 from .helpers import at, make_program, make_trainer, make_venue, next_weekday, schedule

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lbc import access, audit
 from lbc.models import Guardian, Parent, Region
+from lbc.reporting.pdf import render_pdf
 from lbc.services.errors import DomainError
-from screening.reports import render_pdf
 from training.access import TrainingRights, get_training_session_for_user
 from training.attendance import SessionInfo, SheetRow, SignInSheet
 from training.enrolment import Person, cancel_enrolment, enrol_person

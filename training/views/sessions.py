@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lbc.services.errors import DomainError
-from training import sessions as scheduling_services
 from training.access import (
     get_training_session_for_user,
     training_county_ids,
@@ -31,7 +30,8 @@ from training.access import (
 from training.forms import CancelForm, SessionForm
 from training.models import Enrolment, Session
 from training.scheduling import Booking, clashes, repeat, window_warnings
-from training.sessions import ScheduleClash
+from training.services.bookings import bookings_between, homes_of, place_of, trainer_party, windows_for
+from training.services.sessions import ScheduleClash, cancel_session, schedule_series, window_warnings_for
 
 WEEKDAY_HEADINGS = ("一", "二", "三", "四", "五", "六", "日")
 
@@ -98,7 +98,7 @@ def session_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         "enrolled": enrolments.filter(status=Enrolment.Status.ENROLLED).count(),
         "waiting": enrolments.filter(status=Enrolment.Status.WAITING).count(),
         "materials": list(session.program.materials.all()),
-        "warnings": scheduling_services.window_warnings_for(session) if rights.manage else [],
+        "warnings": window_warnings_for(session) if rights.manage else [],
         "cancel_form": CancelForm(),
         "series": list(session.series.sessions.order_by("starts_at")) if session.series else [],
     }
@@ -111,17 +111,17 @@ def session_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 def preview(data: dict[str, Any]) -> tuple[list[str], list[str]]:
     """Clash messages and audience-window warnings of the form's session or series, writing nothing."""
     program, venue = data["program"], data["venue"]
-    windows = scheduling_services.windows_for(program.county_id)
+    windows = windows_for(program.county_id)
     count = data.get("occurrences") or 1
     every = dt.timedelta(days=data.get("every_days") or 7)
     times = repeat(data["starts_at"], data["ends_at"], every=every, count=count, windows=windows)
-    homes = scheduling_services.homes_of(data.get("villages") or [], data.get("schools") or [])
-    trainers = frozenset(scheduling_services.trainer_party(t) for t in data.get("trainers") or [])
+    homes = homes_of(data.get("villages") or [], data.get("schools") or [])
+    trainers = frozenset(trainer_party(t) for t in data.get("trainers") or [])
     proposals = [
         Booking(
             start=start,
             end=end,
-            place=scheduling_services.place_of(venue),
+            place=place_of(venue),
             label=program.name,
             key=f"new:{n}",
             trainers=trainers,
@@ -131,7 +131,7 @@ def preview(data: dict[str, Any]) -> tuple[list[str], list[str]]:
         )
         for n, (start, end) in enumerate(times, start=1)
     ]
-    existing = scheduling_services.bookings_between(times[0][0], times[-1][1])
+    existing = bookings_between(times[0][0], times[-1][1])
     problems: list[str] = []
     notes: list[str] = []
     for n, proposal in enumerate(proposals, start=1):
@@ -175,7 +175,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            scheduled = scheduling_services.schedule_series(
+            scheduled = schedule_series(
                 data["program"],
                 by=request.user,
                 starts_at=data["starts_at"],
@@ -212,7 +212,7 @@ def session_cancel(request: HttpRequest, public_id: Any) -> HttpResponse:
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        told = scheduling_services.cancel_session(session, by=request.user, reason=reason, request=request)
+        told = cancel_session(session, by=request.user, reason=reason, request=request)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

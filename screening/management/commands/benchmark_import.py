@@ -9,8 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from screening.imports.benchmark import PHASES, run
-
-TIER_ORDER = ("RED_ACUTE", "RED", "ORANGE", "YELLOW", "GREEN", "GREY")
+from screening.scoring.tiers import TIER_ORDER
 
 
 class Command(BaseCommand):

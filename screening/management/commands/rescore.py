@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from lbc.models import Region
 from lbc.services.errors import DomainError
+from screening.assessments.rescoring import RescoreCounts, rescore_campaign, rescore_county
 from screening.models import Campaign
-from screening.rescoring import RescoreCounts, rescore_campaign, rescore_county
 
 
 class Command(BaseCommand):

@@ -8,10 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from lbc.text import join_items
-from screening.context import ContextError, ContextScore, context_score
-from screening.instruments import UnknownInstrument, get_instrument
-from screening.scoring import AnswerError, CriticalFlag, ScoreResult, score_answers
-from screening.tiers import TierDecision, assign_tier
+from screening.scoring.context import ContextError, ContextScore, context_score
+from screening.scoring.instruments import UnknownInstrument, get_instrument
+from screening.scoring.scores import AnswerError, CriticalFlag, ScoreResult, score_answers
+from screening.scoring.tiers import TierDecision, assign_tier
 
 FIELDS = frozenset({"instrument", "version", "age", "seconds", "answers", "context"})
 

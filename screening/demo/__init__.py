@@ -1,0 +1,1 @@
+"""The demo county's screening data: synthetic answers, campaigns, warnings and responders."""

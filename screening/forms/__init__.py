@@ -1,0 +1,1 @@
+"""Forms of the screening pages: campaigns, paper entry and self-report, interventions."""

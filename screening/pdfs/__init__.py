@@ -1,0 +1,1 @@
+"""PDF reports of screening: each a class with the ``lbc.reporting.pdf.Report`` protocol."""

@@ -1,0 +1,1 @@
+"""Training writes and the row-to-rule glue: scheduling sessions (``sessions``) and bookings."""
