@@ -9,6 +9,6 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         # The core's pages show the screening app's menu entries, panels and demo step (lbc.hooks).
-        from screening.hooks import register
+        from screening.views.hooks import register
 
         register()

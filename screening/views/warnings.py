@@ -30,9 +30,9 @@ from lbc.services.errors import DomainError
 from screening.access import get_warning_for_user, rescreens_for, warning_actions, warnings_for
 from screening.assessments.thresholds import thresholds_for
 from screening.models import EscalationLevel, RescreenDue, Warning, WarningOutcome, WarningState
-from screening.responders import counsellors_for_warning
 from screening.scoring.tiers import Thresholds, Tier, action_for, neutral_label, tier_label
 from screening.warnings import actions, deadlines, state
+from screening.warnings.responders import counsellors_for_warning
 
 PAGE_SIZE = 100
 RESCREEN_ROWS = 50

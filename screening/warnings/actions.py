@@ -24,9 +24,9 @@ from screening.models import (
     WarningEvent,
     WarningOutcome,
 )
-from screening.responders import counsellors_for_warning
 from screening.warnings import rescreens
 from screening.warnings.notices import CountyRules, notify, responders, warning_text
+from screening.warnings.responders import counsellors_for_warning
 from screening.warnings.state import TRANSITIONS, A, WarningConflict, WarningStateError, refusal
 
 

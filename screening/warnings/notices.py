@@ -19,9 +19,9 @@ from screening.models import (
     EscalationLevel,
     Warning,
 )
-from screening.responders import responders_for_unit
 from screening.scoring.tiers import Thresholds, Tier
 from screening.warnings.deadlines import DEFAULT_SETTINGS, WarningSettings, settings_from
+from screening.warnings.responders import responders_for_unit
 
 LADDER_ROLES: dict[int, str] = {
     EscalationLevel.SCHOOL: Role.COUNSELLOR,
