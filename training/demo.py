@@ -189,11 +189,11 @@ def _schedule(
     return []
 
 
-def _enrol(session: Session, people: Sequence[Person], by: Any) -> list[Enrolment]:
+def _enrol(session: Session, people: Sequence[Person], by: Any, now: dt.datetime) -> list[Enrolment]:
     done = []
     for person in people:
         try:
-            when = min(timezone.now(), session.starts_at - dt.timedelta(days=3))
+            when = min(now, session.starts_at - dt.timedelta(days=3))
             done.append(enrol_person(session, person, by=by, now=when))
         except DomainError:
             continue  # e.g. busy in another session at that time
@@ -243,8 +243,9 @@ def _attend(session: Session, rng: random.Random, by: Any, counts: dict[str, int
         counts["questionnaires"] += 2
 
 
-def seed_training(county: Region, *, seed: int, today: dt.date) -> dict[str, int]:
-    """Seed programs, venues, sessions, enrolments and past attendance; returns the counts."""
+def seed_training(county: Region, *, seed: int, today: dt.date, now: dt.datetime) -> dict[str, int]:
+    """Seed programs, venues, sessions, enrolments and past attendance as of ``now`` (the demo's instant
+    on ``today``); returns the counts."""
     rng = random.Random(seed * 7919 + 17)
     trainer_membership = (
         Membership.objects.filter(role=Role.TRAINER, region=county).select_related("user").first()
@@ -306,7 +307,7 @@ def seed_training(county: Region, *, seed: int, today: dt.date) -> dict[str, int
     )
     regulars = _invited(weekly[0], 14) if weekly else []
     for session in weekly:
-        _enrol(session, regulars, trainer)
+        _enrol(session, regulars, trainer, now)
     # A full class with a waiting list in the next villages.
     full = _schedule(
         programs["grandparents"],
@@ -320,7 +321,7 @@ def seed_training(county: Region, *, seed: int, today: dt.date) -> dict[str, int
         people = _invited(session, 11)
         if 1 < len(people) < 11:  # a small demo county: fewer seats, so a waiting list still forms
             set_capacity(session, max(1, len(people) - 3), by=trainer)
-        _enrol(session, people, trainer)
+        _enrol(session, people, trainer, now)
     # A past afternoon class in the third village.
     past = _schedule(
         programs["grandparents"],
@@ -331,7 +332,7 @@ def seed_training(county: Region, *, seed: int, today: dt.date) -> dict[str, int
         villages=[villages[2]],
     )
     for session in past:
-        _enrol(session, _invited(session, 10), trainer)
+        _enrol(session, _invited(session, 10), trainer, now)
     # Parents: online on a Saturday afternoon, at the employer on a past Sunday, at home over Spring Festival.
     online = _schedule(
         programs["parents_online"],
@@ -340,7 +341,7 @@ def seed_training(county: Region, *, seed: int, today: dt.date) -> dict[str, int
         _at(_on_or_after(today + dt.timedelta(days=2), 5), 20),
     )
     for session in online:
-        _enrol(session, _invited(session, 15), trainer)
+        _enrol(session, _invited(session, 15), trainer, now)
     at_work: list[Session] = []
     if "employer" in venues:
         at_work = _schedule(
@@ -350,14 +351,14 @@ def seed_training(county: Region, *, seed: int, today: dt.date) -> dict[str, int
             _at(_on_or_after(today - dt.timedelta(days=13), 6), 10),
         )
         for session in at_work:
-            _enrol(session, _invited(session, 10), trainer)
+            _enrol(session, _invited(session, 10), trainer, now)
     festival = [w.start for w in windows.spring_festival.values() if w.start > today]
     if festival:
         spring = min(festival) + dt.timedelta(days=3)
         for session in _schedule(
             programs["parents_home"], halls[0], trainer, _at(spring, 10), villages=[villages[0]]
         ):
-            _enrol(session, _invited(session, 10), trainer)
+            _enrol(session, _invited(session, 10), trainer, now)
     # Teachers in the next school vacation, community staff on a weekday, volunteers on a Saturday morning.
     vacations = [v.start for v in windows.school_vacations if v.start > today]
     teachers_day = min(vacations) if vacations else today + dt.timedelta(days=12)
@@ -372,9 +373,8 @@ def seed_training(county: Region, *, seed: int, today: dt.date) -> dict[str, int
         _at(_on_or_after(today + dt.timedelta(days=4), 5), 9, 30),
     ):
         volunteers = Membership.objects.filter(role=Role.VOLUNTEER).select_related("user")
-        _enrol(session, [Person(user=m.user) for m in volunteers], trainer)
+        _enrol(session, [Person(user=m.user) for m in volunteers], trainer, now)
 
-    now = timezone.now()
     for session in Session.objects.filter(county=county, ends_at__lt=now).order_by("starts_at"):
         _attend(session, rng, trainer, counts)
     counts["sessions"] = Session.objects.filter(county=county).count()

@@ -44,7 +44,7 @@ def grandparent_classes(guardian_ids: list[int]) -> dict[int, str]:
 
 
 def seed(county: hooks.DemoCounty) -> dict[str, int]:
-    return seed_training(county.county, seed=county.seed, today=county.today)
+    return seed_training(county.county, seed=county.seed, today=county.today, now=county.now)
 
 
 DEMO_STEP = hooks.DemoStep("training", seed, summary)

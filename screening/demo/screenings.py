@@ -15,7 +15,6 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lbc import audit
@@ -83,8 +82,9 @@ def school_days(starts: dt.date, ends: dt.date) -> list[dt.date]:
     return [d for d in days if d.weekday() < 5]
 
 
-def seed_screenings(county: Region, *, seed: int, today: dt.date) -> dict[str, int]:
-    """Seed the campaigns, consents and assessments of the demo county; returns the counts."""
+def seed_screenings(county: Region, *, seed: int, today: dt.date, now: dt.datetime) -> dict[str, int]:
+    """Seed the campaigns, consents and assessments of the demo county as of ``now`` (the demo's instant
+    on ``today``); returns the counts."""
     window = campaign_window(today)
     children = list(
         Child.objects.filter(school__county_id=county.pk, status=Child.Status.ACTIVE,
@@ -98,8 +98,7 @@ def seed_screenings(county: Region, *, seed: int, today: dt.date) -> dict[str, i
     set_latest_tier([a.child_id for a in assessments])
     counts = summary_counts(list(plan.campaigns.values()), plan.consents, assessments, responses)
     counts |= seed_responders(county, seed=seed)
-    evening = timezone.make_aware(dt.datetime.combine(today, dt.time(18, 0)))
-    counts |= seed_warnings(county, assessments, seed=seed, now=min(timezone.now(), evening))
+    counts |= seed_warnings(county, assessments, seed=seed, now=now)
     audit.record("screening.demo.seeded", detail=counts)
     return counts
 

@@ -31,6 +31,8 @@ from screening.models import (
     WarningOutcome,
     WarningState,
 )
+from screening.scoring.tiers import RED_TIERS
+from screening.warnings.deadlines import add_school_days
 from screening.warnings.notices import LADDER_ROLES
 from screening.warnings.raising import raise_warnings
 from screening.warnings.state import TRANSITIONS
@@ -47,17 +49,19 @@ PATHS: dict[str, tuple[str, ...]] = {
     S.TRANSFERRED: ("transfer",),
     S.CLOSED: ("acknowledge", "start_intervention", "request_follow_up", "close"),
 }
-# Target states of warnings older than two days, and their weights.
-OLD_MIX = {
-    S.CLOSED: 30,
-    S.FOLLOW_UP: 20,
-    S.IN_INTERVENTION: 20,
-    S.ASSIGNED: 8,
-    S.ACKNOWLEDGED: 6,
-    S.ESCALATED: 8,
-    S.TRANSFERRED: 3,
-    S.RAISED: 5,
+# Target states of older warnings past their deadline, and their weights: a county that works, with a
+# few warnings left overdue (about one in seven of the open ones) to show the escalation ladder.
+PAST_DUE_MIX = {
+    S.CLOSED: 35,
+    S.FOLLOW_UP: 25,
+    S.IN_INTERVENTION: 25,
+    S.ESCALATED: 4,
+    S.ASSIGNED: 2,
+    S.TRANSFERRED: 1,
+    S.RAISED: 1,
 }
+# Older warnings whose deadline has not come yet (YELLOW and GREY have two weeks).
+NOT_YET_DUE_MIX = {S.ACKNOWLEDGED: 3, S.ASSIGNED: 3, S.IN_INTERVENTION: 3, S.RAISED: 1}
 STEP = dt.timedelta(hours=5)
 OUTCOMES = (WarningOutcome.RESOLVED, WarningOutcome.NO_CONCERN, WarningOutcome.REFERRED)
 
@@ -122,19 +126,25 @@ def seed_warnings(
 
 
 def _targets(warnings: Sequence[Warning], rng: random.Random, now: dt.datetime) -> dict[int, str]:
-    """Every state at least once (the oldest warnings first), then by age: recent ones are still new."""
+    """Every state at least once (the oldest warnings first), then by age: those raised on the last
+    school day before today are still new (a RED of that day already in hand or escalated overnight),
+    older ones mostly in hand or closed. Age is counted in school days, not hours, so a demo seeded on a
+    Saturday or at 07:30 has the shape of one seeded on a Tuesday morning."""
     targets: dict[int, str] = {}
     oldest = sorted(warnings, key=lambda w: (w.raised_at, w.pk))
     for w, state in zip(oldest, PATHS, strict=False):
         targets[w.pk] = state
-    states, weights = list(OLD_MIX), list(OLD_MIX.values())
+    today = timezone.localtime(now).date()
     for w in warnings:
         if w.pk in targets:
             continue
-        if now - w.raised_at < dt.timedelta(days=2):
-            targets[w.pk] = rng.choice((S.RAISED, S.ACKNOWLEDGED))
+        raised_on = timezone.localtime(w.raised_at).date()
+        if raised_on < today <= add_school_days(raised_on, 1):  # the last school day before today
+            new = (S.IN_INTERVENTION, S.ESCALATED) if w.tier in RED_TIERS else (S.RAISED, S.ACKNOWLEDGED)
+            targets[w.pk] = rng.choice(new)
         else:
-            targets[w.pk] = rng.choices(states, weights)[0]
+            mix = PAST_DUE_MIX if w.due_at < now else NOT_YET_DUE_MIX
+            targets[w.pk] = rng.choices(list(mix), list(mix.values()))[0]
     return targets
 
 

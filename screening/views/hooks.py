@@ -69,7 +69,7 @@ def tier_wording(code: str) -> str:
 
 
 def seed(county: hooks.DemoCounty) -> dict[str, int]:
-    return seed_screenings(county.county, seed=county.seed, today=county.today)
+    return seed_screenings(county.county, seed=county.seed, today=county.today, now=county.now)
 
 
 RESPONDER_URL = path(
