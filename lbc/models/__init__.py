@@ -1,3 +1,4 @@
+from .accounts import PasswordResetCode
 from .audit import AuditEvent, KeyCanary
 from .consent import Consent
 from .grants import ChildGrant
@@ -11,6 +12,7 @@ from .schools import School, SchoolClass
 __all__ = [
     "AuditEvent", "Child", "ChildGrant", "ChildGuardian", "Consent", "ContactPreference", "Guardian",
     "HarmReport", "HarmReportEvent",
-    "Household", "KeyCanary", "Membership", "Organisation", "OutboxMessage", "Parent", "Region", "Role",
+    "Household", "KeyCanary", "Membership", "Organisation", "OutboxMessage", "Parent", "PasswordResetCode",
+    "Region", "Role",
     "School", "SchoolClass", "Sex", "Volunteer",
 ]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from lbc import access, hooks
+from lbc.models import Membership
+from lbc.services import accounts
 
 
 @login_required
@@ -29,5 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "trainer_only": bool(roles) and not any(caps.tiers for caps in capabilities),
         "volunteer_only": bool(roles) and all(caps.term_limited for caps in capabilities),
         "no_roles": not roles,
+        "expiring": accounts.expiring_memberships(
+            Membership.objects.filter(user_id=cast(int, request.user.pk))
+        ),
     }
     return render(request, "lbc/home.html", context)

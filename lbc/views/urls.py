@@ -1,12 +1,15 @@
 from django.urls import path
 
-from lbc.views import auth, children, consents, guardians, home, notifications
+from lbc.views import account, auth, children, consents, guardians, home, notifications
 
 app_name = "lbc"
 urlpatterns = [
     path("", home.home, name="home"),
     path("login/", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),
+    path("account/", account.account, name="account"),
+    path("account/password/", account.password_change, name="password-change"),
+    path("account/reset/", account.password_reset, name="password-reset"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/contact/", notifications.contact_preference, name="contact-preference"),
     path("children/", children.child_list, name="child-list"),

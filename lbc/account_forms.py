@@ -1,0 +1,82 @@
+"""Forms of the account pages: own password, reset codes, second-factor resets, break-the-glass."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from lbc.manage_forms import StyledMixin
+
+
+class OwnPasswordForm(StyledMixin, PasswordChangeForm):
+    """Django's password change (old password, Django's validators) with the project's labels."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("当前密码")
+        self.fields["new_password1"].label = _("新密码")
+        self.fields["new_password2"].label = _("再次输入新密码")
+        self.error_messages = {
+            **self.error_messages,
+            "password_incorrect": _("当前密码不正确，请重新输入。"),
+            "password_mismatch": _("两次输入的新密码不一致。"),
+        }
+        self.style_fields()
+
+
+class NewPasswordMixin(forms.Form):
+    new_password1 = forms.CharField(label=_("新密码"), strip=False,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password2 = forms.CharField(label=_("再次输入新密码"), strip=False,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def check_new_password(self, user: Any) -> None:
+        first, second = self.cleaned_data.get("new_password1"), self.cleaned_data.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("两次输入的新密码不一致。"))
+        elif first:
+            try:
+                password_validation.validate_password(first, user)
+            except ValidationError as exc:
+                self.add_error("new_password1", exc)
+
+
+class ResetCodeForm(StyledMixin, NewPasswordMixin):
+    username = forms.CharField(label=_("用户名"), max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    code = forms.CharField(label=_("重置码"), max_length=40,
+                           help_text=_("县级管理员交给您的重置码，例如 ABCD-EFGH-JKMN，大小写均可。"),
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
+    field_order = ["username", "code", "new_password1", "new_password2"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        help_texts = password_validation.password_validators_help_texts()
+        self.fields["new_password1"].help_text = " ".join(help_texts)
+        self.style_fields()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        probe = get_user_model()(username=self.cleaned_data.get("username", ""))
+        self.check_new_password(probe)
+        return self.cleaned_data
+
+
+class SecondFactorResetForm(StyledMixin, forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("例如：手机丢失、更换手机。会记入审计日志。"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("请填写重置的理由。"))
+        return reason
