@@ -10,6 +10,8 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from lbc.forms import without_spaces
+from lbc.idnumbers import InvalidIdNumber, parse_id_number
 from lbc.manage_forms import StyledMixin
 
 
@@ -80,3 +82,33 @@ class SecondFactorResetForm(StyledMixin, forms.Form):
         if not reason:
             raise ValidationError(_("请填写重置的理由。"))
         return reason
+
+
+class IdNumberSearchForm(StyledMixin, forms.Form):
+    id_number = forms.CharField(label=_("身份证号码"), max_length=40,
+                                help_text=_("输入完整的18位身份证号码。只做精确查找。"),
+                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def clean_id_number(self) -> str:
+        try:
+            return parse_id_number(without_spaces(self.cleaned_data["id_number"])).value
+        except InvalidIdNumber as exc:
+            raise ValidationError(str(exc)) from None
+
+
+HOURS_CHOICES = [(24, _("24小时")), (48, _("48小时")), (72, _("72小时"))]
+
+
+class BreakGlassForm(IdNumberSearchForm):
+    reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("写明紧急情况和需要查看的原因。县级管理员会收到通知并审阅。"))
+    hours = forms.TypedChoiceField(label=_("时长"), choices=HOURS_CHOICES, coerce=int, initial=24)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].widget = forms.HiddenInput()
+        self.style_fields()

@@ -30,6 +30,13 @@ from lbc.access.children import (
     rights_for_children,
     search_tiers,
 )
+from lbc.access.grants import (
+    BREAK_GLASS,
+    REFERRAL,
+    breakglass_grants_for_admin,
+    grant_detail,
+    require_break_glass,
+)
 from lbc.access.harm_reports import (
     HarmReportRights,
     get_harm_report_for_user,
@@ -44,10 +51,12 @@ from lbc.access.scope import UserLike, UserScope, forget_scope, parse_public_id,
 from lbc.access.tiers import FIELD_TIERS, NO_RIGHTS, FieldTier, Rights, fields_for, require
 
 __all__ = [
+    "BREAK_GLASS",
     "CAPABILITIES",
     "FIELD_TIERS",
     "GRANT_CAPABILITIES",
     "NO_RIGHTS",
+    "REFERRAL",
     "Can",
     "Capabilities",
     "FieldTier",
@@ -57,6 +66,7 @@ __all__ = [
     "UserLike",
     "UserScope",
     "active_grants",
+    "breakglass_grants_for_admin",
     "capabilities_of",
     "child_scope_q",
     "children_for",
@@ -66,6 +76,7 @@ __all__ = [
     "get_class_for_user",
     "get_guardian_for_user",
     "get_harm_report_for_user",
+    "grant_detail",
     "guardians_for",
     "harm_reports_for",
     "has_active_grants",
@@ -77,6 +88,7 @@ __all__ = [
     "regions_for_admin",
     "require",
     "require_administrator",
+    "require_break_glass",
     "require_reporter",
     "rights_for_child",
     "rights_for_children",

@@ -429,7 +429,8 @@ def child_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     child, rights = access.get_child_for_user(request.user, public_id)
     # The read is recorded before anything is rendered: no audit record, no page.
     audit.record(
-        "lbc.child.viewed", request=request, obj=child, child=child, detail={"tiers": shown_tiers(rights)}
+        "lbc.child.viewed", request=request, obj=child, child=child,
+        detail={"tiers": shown_tiers(rights), **access.grant_detail(request.user, child, rights)},
     )
     return render(request, "lbc/children/detail.html", child_file_context(child, rights))
 
@@ -489,7 +490,10 @@ def child_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
             request=request,
             obj=child,
             child=child,
-            detail={"tiers": shown_tiers(rights), "page": "edit"},
+            detail={
+                "tiers": shown_tiers(rights), "page": "edit",
+                **access.grant_detail(request.user, child, rights),
+            },
         )
         form = ChildForm(initial=ChildForm.initial_for(child), user=request.user, child=child)
     return render(

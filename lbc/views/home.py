@@ -28,6 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_list": scope.can_list_children,
         "can_create": scope.can_edit_children,
         "can_administer": scope.can_administer,
+        "can_break_glass": scope.can(access.Can.BREAK_GLASS),
         "cards": hooks.cards_for(request.user),  # the satellites' to-do cards (screening: warnings)
         # Notes for accounts whose every role sees no child at all (trainers) or is term-limited (volunteers).
         "trainer_only": bool(roles) and not any(caps.tiers for caps in capabilities),

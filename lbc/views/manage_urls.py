@@ -3,7 +3,7 @@
 from django.urls import path
 
 from lbc import hooks
-from lbc.views.manage import memberships, overview, regions, schools, users
+from lbc.views.manage import grants, memberships, overview, regions, schools, users
 
 app_name = "manage"
 urlpatterns = [
@@ -29,5 +29,7 @@ urlpatterns = [
     path("users/<str:username>/memberships/new/", memberships.membership_create, name="membership-create"),
     path("users/<str:username>/memberships/update/", memberships.membership_update, name="membership-update"),
     path("users/<str:username>/memberships/end/", memberships.membership_end, name="membership-end"),
+    path("emergency-access/", grants.breakglass_list, name="breakglass-list"),
+    path("emergency-access/end/", grants.breakglass_end, name="breakglass-end"),
     *hooks.manage_urls,  # pages other apps add (the screening app: a responder's capacity)
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lbc.views import account, auth, children, consents, guardians, home, notifications
+from lbc.views import account, auth, children, consents, grants, guardians, home, notifications
 
 app_name = "lbc"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/reset/", account.password_reset, name="password-reset"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/contact/", notifications.contact_preference, name="contact-preference"),
+    path("emergency-access/", grants.breakglass, name="breakglass"),
     path("children/", children.child_list, name="child-list"),
     path("children/new/", children.child_create, name="child-create"),
     path("children/<uuid:public_id>/", children.child_detail, name="child-detail"),
