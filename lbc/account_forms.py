@@ -112,3 +112,21 @@ class BreakGlassForm(IdNumberSearchForm):
         super().__init__(*args, **kwargs)
         self.fields["id_number"].widget = forms.HiddenInput()
         self.style_fields()
+
+
+class RecipientChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        schools = "、".join(sorted({m.school.name for m in obj.current_schools}))
+        return f"{obj.get_full_name() or obj.username}（{obj.username}） · {schools}"
+
+
+class ReferralForm(StyledMixin, forms.Form):
+    to = RecipientChoiceField(label=_("转介给"), queryset=None, empty_label=_("请选择"),
+                              help_text=_("本县其他学校的心理教师。"))
+    reason = forms.CharField(label=_("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("写明需要对方跟进的原因。接收后对方可查看这名儿童的完整档案90天。"))
+
+    def __init__(self, *args: Any, recipients: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = recipients  # type: ignore[attr-defined]
+        self.style_fields()

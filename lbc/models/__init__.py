@@ -1,7 +1,7 @@
 from .accounts import PasswordResetCode
 from .audit import AuditEvent, KeyCanary
 from .consent import Consent
-from .grants import ChildGrant
+from .grants import ChildGrant, Referral
 from .harm_reports import HarmReport, HarmReportEvent
 from .memberships import Membership, Role
 from .outbox import ContactPreference, OutboxMessage
@@ -13,6 +13,6 @@ __all__ = [
     "AuditEvent", "Child", "ChildGrant", "ChildGuardian", "Consent", "ContactPreference", "Guardian",
     "HarmReport", "HarmReportEvent",
     "Household", "KeyCanary", "Membership", "Organisation", "OutboxMessage", "Parent", "PasswordResetCode",
-    "Region", "Role",
+    "Referral", "Region", "Role",
     "School", "SchoolClass", "Sex", "Volunteer",
 ]

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lbc import access, audit
-from lbc.access import BREAK_GLASS, Can, roles_with
-from lbc.models import Child, ChildGrant, Membership
+from lbc.access import BREAK_GLASS, REFERRAL, Can, roles_with
+from lbc.models import Child, ChildGrant, Membership, Referral
 from lbc.notifications import queue_message
 
 from .errors import DomainError
@@ -80,3 +80,73 @@ def end_grant(grant: ChildGrant, *, by: Any, request: Any = None) -> ChildGrant:
     audit.record("lbc.grant.ended", actor=by, request=request, obj=grant, child=grant.content_object,
                  detail={"grant": grant.pk, "kind": grant.permission.codename, "user": grant.user_id})
     return grant
+
+
+# --- referrals ----------------------------------------------------------------------------------
+
+REFERRAL_DAYS = 90
+
+
+@transaction.atomic
+def refer_child(child: Child, *, to: Any, reason: str, by: Any, request: Any = None) -> Referral:
+    """Refer a child of the sender's school to a counsellor of another school of the same county.
+
+    The caller fetched the child with ``access.get_child_to_refer``; ``to`` must be one of
+    ``access.referral_recipients``.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("请写明转介的理由。"))
+    if not access.referral_recipients(by, child).filter(pk=to.pk).exists():
+        raise DomainError(_("只能转介给本县其他学校的心理教师。"))
+    if Referral.objects.filter(child=child, to_user=to, status=Referral.Status.PENDING).exists():
+        raise DomainError(_("这名儿童已经转介给该心理教师，正在等待对方接收。"))
+    referral = Referral.objects.create(child=child, from_user=by, to_user=to, reason=reason,
+                                       created_at=timezone.now())
+    audit.record("lbc.referral.created", actor=by, request=request, obj=referral, child=child,
+                 detail={"to": to.pk})
+    queue_message(
+        kind="lbc.referral", user=to, dedupe_key=f"referral:{referral.public_id}",
+        text=_("转介：%(user)s 向您转介了一名儿童，请在“转介”页面接收或拒绝。") % {"user": by.get_username()},
+    )
+    return referral
+
+
+def _pending(referral: Referral, by: Any) -> None:
+    if referral.to_user_id != by.pk:
+        raise DomainError(_("只有接收转介的心理教师可以处理这个转介。"))
+    if referral.status != Referral.Status.PENDING:
+        raise DomainError(_("这个转介已经处理过了。"))
+
+
+@transaction.atomic
+def accept_referral(referral: Referral, *, by: Any, request: Any = None) -> Referral:
+    """Accept: a ``referral_child`` grant on the child for ``REFERRAL_DAYS`` days."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _pending(referral, by)
+    now = timezone.now()
+    referral.grant = ChildGrant.objects.create(
+        user=by, permission=_permission(REFERRAL), content_object=referral.child, reason=referral.reason,
+        expires_at=now + dt.timedelta(days=REFERRAL_DAYS), granted_by=referral.from_user,
+    )
+    referral.status, referral.decided_at = Referral.Status.ACCEPTED, now
+    referral.save(update_fields=["grant", "status", "decided_at"])
+    audit.record("lbc.referral.accepted", actor=by, request=request, obj=referral, child=referral.child,
+                 detail={"grant": referral.grant.pk, "days": REFERRAL_DAYS})
+    access.forget_scope(by)
+    return referral
+
+
+@transaction.atomic
+def decline_referral(referral: Referral, *, by: Any, request: Any = None) -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _pending(referral, by)
+    referral.status, referral.decided_at = Referral.Status.DECLINED, timezone.now()
+    referral.save(update_fields=["status", "decided_at"])
+    audit.record("lbc.referral.declined", actor=by, request=request, obj=referral, child=referral.child)
+    queue_message(
+        kind="lbc.referral", user=referral.from_user, dedupe_key=f"referral-declined:{referral.public_id}",
+        text=_("转介：%(user)s 没有接收您的一个转介，请查看儿童档案中的转介记录。")
+        % {"user": by.get_username()},
+    )
+    return referral

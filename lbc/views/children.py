@@ -432,7 +432,12 @@ def child_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         "lbc.child.viewed", request=request, obj=child, child=child,
         detail={"tiers": shown_tiers(rights), **access.grant_detail(request.user, child, rights)},
     )
-    return render(request, "lbc/children/detail.html", child_file_context(child, rights))
+    context = child_file_context(child, rights) | {
+        "breakglass": access.BREAK_GLASS in rights.roles,
+        "can_refer": bool(access.referring_memberships(request.user, child)),
+        "referrals": access.referrals_of_child(child, rights),
+    }
+    return render(request, "lbc/children/detail.html", context)
 
 
 # --- registration, editing, confirmation --------------------------------------------------------------
