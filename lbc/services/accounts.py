@@ -161,6 +161,8 @@ def use_reset_code(*, username: str, code: str, new_password: str, request: Any 
     The caller validates ``new_password`` and counts failures against the login lockout.
     """
     user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        make_password(code)  # about as slow as checking a code: the answer time says nothing about the name
     row = _matching_code(user, normalise_reset_code(code)) if user is not None else None
     if user is None or row is None:
         raise DomainError(_("用户名或重置码不正确，或重置码已使用、已过期。"))
