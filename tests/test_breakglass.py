@@ -131,3 +131,13 @@ def test_an_administrator_of_another_county_cannot_end_the_grant(client: Client,
     client.force_login(world.user("county_admin"))
     assert "孩子在我校走失" not in client.get(reverse("manage:breakglass-list")).content.decode()
     assert client.post(reverse("manage:breakglass-end"), {"grant": grant.pk}).status_code == 404
+
+
+def test_a_list_page_showing_the_child_under_the_grant_is_audited_with_the_grant_id(
+    client: Client, world: World
+) -> None:
+    grant = open_grant(world)
+    client.force_login(world.user("counsellor"))
+    client.get(reverse("lbc:child-list"))
+    listed = AuditEvent.objects.get(action="lbc.child.listed")
+    assert listed.detail["grants"] == [grant.pk]

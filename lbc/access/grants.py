@@ -8,6 +8,7 @@ through (for its audit event), and which grants a county administrator reviews.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django.contrib.auth import get_user_model
@@ -17,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from lbc.access.admin import require_administrator
-from lbc.access.children import active_grants, get_child_for_user
+from lbc.access.children import active_grants, get_child_for_user, has_active_grants
 from lbc.access.roles import GRANT_CAPABILITIES, Can, roles_with
 from lbc.access.scope import CHILD, UserLike, UserScope, covers, parse_public_id, scope_of
 from lbc.access.tiers import FieldTier, Rights
@@ -43,6 +44,15 @@ def grant_detail(user: UserLike, child: Child, rights: Rights) -> dict[str, Any]
         return {}
     ids = sorted(active_grants(user).filter(content_object=child).values_list("pk", flat=True))
     return {"grants": ids} if ids else {}
+
+
+def breakglass_ids_among(user: UserLike, children: Iterable[Child]) -> list[int]:
+    """Active break-the-glass grants of the user on any of these children (a list page's audit event)."""
+    if not has_active_grants(user):
+        return []
+    return sorted(active_grants(user).filter(
+        permission__codename=BREAK_GLASS, content_object__in=[c.pk for c in children]
+    ).values_list("pk", flat=True))
 
 
 def breakglass_grants_for_admin(user: UserLike) -> QuerySet[ChildGrant]:

@@ -210,6 +210,8 @@ def child_list(request: HttpRequest) -> HttpResponse:
     )
     if form.is_bound and form.cleaned_data.get("id_number"):
         audit.record("lbc.child.id_searched", request=request, detail={"results": page.paginator.count})
+    if grant_ids := access.breakglass_ids_among(request.user, page.object_list):
+        audit.record("lbc.child.listed", request=request, detail={"grants": grant_ids})
     context = {
         "form": form,
         "page": page,
