@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "children": scope.can(Can.LIST_CHILDREN),
             "administer": scope.can(Can.ADMINISTER),
+            "referrals": scope.can(Can.REFER),
             "entries": hooks.menu_for(user),  # the satellites' entries (training, screening)
             "roles": [m.get_role_display() for m in scope.memberships],
             "scopes": [m.scope_label() for m in scope.memberships],

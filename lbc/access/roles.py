@@ -24,6 +24,8 @@ class Can(StrEnum):
     ADMINISTER = "administer"  # regions, schools, users and memberships of the own county
     HANDLE_HARM_REPORTS = "handle_harm_reports"  # reads and handles the mandatory reports of the scope
     SECOND_FACTOR = "second_factor"  # must log in with a second factor (SECURITY.md)
+    BREAK_GLASS = "break_glass"  # opens time-boxed emergency access to one child outside the scope
+    REFER = "refer"  # refers a child of the own school to a counsellor of another school of the county
     # screening
     SEE_CAMPAIGNS = "see_campaigns"  # screening campaigns of the schools under the scope
     RUN_CAMPAIGNS = "run_campaigns"  # creates and edits the campaigns of the own school, enters answers
@@ -81,7 +83,7 @@ CAPABILITIES: dict[str, Capabilities] = {
         UP_TO_COLOUR | {T.SCORES},
         frozenset({
             Can.LIST_CHILDREN, Can.EDIT_CHILDREN, Can.HANDLE_HARM_REPORTS, Can.SEE_CAMPAIGNS, Can.VIEW_TRENDS,
-            Can.ALLOCATE_WARNINGS,
+            Can.ALLOCATE_WARNINGS, Can.BREAK_GLASS,
         }) | ACT_ON_WARNINGS,
     ),
     Role.VILLAGE_DIRECTOR: Capabilities(
@@ -91,7 +93,7 @@ CAPABILITIES: dict[str, Capabilities] = {
         frozenset(FieldTier),
         frozenset({
             Can.LIST_CHILDREN, Can.EDIT_CHILDREN, Can.SECOND_FACTOR, Can.SEE_CAMPAIGNS, Can.RUN_CAMPAIGNS,
-            Can.COUNSEL,
+            Can.COUNSEL, Can.BREAK_GLASS, Can.REFER,
         }) | ACT_ON_WARNINGS,
     ),
     # Head teachers see the neutral label and the action for their class, never colours or scores.

@@ -253,7 +253,8 @@ class ChildDetailView(ApiView):
         child, rights = access.get_child_for_user(request.user, public_id)
         # Written before the data is built: if the audit write fails, the request fails with it.
         record_read(request, "lbc.child.viewed", obj=child, child=child,
-                    detail={"via": "api", "tiers": tier_names(rights)})
+                    detail={"via": "api", "tiers": tier_names(rights),
+                            **access.grant_detail(request.user, child, rights)})
         return Response(ChildDetailSerializer(child, context={"rights_by_child": {child.pk: rights}}).data)
 
 

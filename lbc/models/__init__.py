@@ -1,6 +1,7 @@
+from .accounts import PasswordResetCode
 from .audit import AuditEvent, KeyCanary
 from .consent import Consent, consent_for, consent_in_force
-from .grants import ChildGrant
+from .grants import ChildGrant, Referral
 from .harm_reports import HarmReport, HarmReportEvent
 from .memberships import Membership, Role
 from .outbox import ContactPreference, OutboxMessage
@@ -24,6 +25,8 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "Parent",
+    "PasswordResetCode",
+    "Referral",
     "Region",
     "Role",
     "School",

@@ -209,6 +209,8 @@ def child_list(request: HttpRequest) -> HttpResponse:
     )
     if form.is_bound and form.cleaned_data.get("id_number"):
         audit.record("lbc.child.id_searched", request=request, detail={"results": page.paginator.count})
+    if grant_ids := access.breakglass_ids_among(request.user, page.object_list):
+        audit.record("lbc.child.listed", request=request, detail={"grants": grant_ids})
     context = {
         "form": form,
         "page": page,
@@ -428,9 +430,15 @@ def child_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     child, rights = access.get_child_for_user(request.user, public_id)
     # The read is recorded before anything is rendered: no audit record, no page.
     audit.record(
-        "lbc.child.viewed", request=request, obj=child, child=child, detail={"tiers": shown_tiers(rights)}
+        "lbc.child.viewed", request=request, obj=child, child=child,
+        detail={"tiers": shown_tiers(rights), **access.grant_detail(request.user, child, rights)},
     )
-    return render(request, "lbc/children/detail.html", child_file_context(child, rights))
+    context = child_file_context(child, rights) | {
+        "breakglass": access.BREAK_GLASS in rights.roles,
+        "can_refer": bool(access.referring_memberships(request.user, child)),
+        "referrals": access.referrals_of_child(child, rights),
+    }
+    return render(request, "lbc/children/detail.html", context)
 
 
 # --- registration, editing, confirmation --------------------------------------------------------------
@@ -488,7 +496,10 @@ def child_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
             request=request,
             obj=child,
             child=child,
-            detail={"tiers": shown_tiers(rights), "page": "edit"},
+            detail={
+                "tiers": shown_tiers(rights), "page": "edit",
+                **access.grant_detail(request.user, child, rights),
+            },
         )
         form = ChildForm(initial=ChildForm.initial_for(child), user=request.user, child=child)
     return render(

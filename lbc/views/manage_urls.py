@@ -3,7 +3,7 @@
 from django.urls import path
 
 from lbc import hooks
-from lbc.views.manage import memberships, overview, regions, schools, users
+from lbc.views.manage import grants, memberships, overview, regions, schools, users
 
 app_name = "manage"
 urlpatterns = [
@@ -22,8 +22,14 @@ urlpatterns = [
     path("users/new/", users.user_create, name="user-create"),
     path("users/<str:username>/", users.user_detail, name="user-detail"),
     path("users/<str:username>/deactivate/", users.user_deactivate, name="user-deactivate"),
+    path("users/<str:username>/reactivate/", users.user_reactivate, name="user-reactivate"),
+    path("users/<str:username>/reset-code/", users.user_reset_code, name="user-reset-code"),
+    path("users/<str:username>/second-factor/", users.user_second_factor_reset,
+         name="user-second-factor-reset"),
     path("users/<str:username>/memberships/new/", memberships.membership_create, name="membership-create"),
     path("users/<str:username>/memberships/update/", memberships.membership_update, name="membership-update"),
     path("users/<str:username>/memberships/end/", memberships.membership_end, name="membership-end"),
+    path("emergency-access/", grants.breakglass_list, name="breakglass-list"),
+    path("emergency-access/end/", grants.breakglass_end, name="breakglass-end"),
     *hooks.manage_urls,  # pages other apps add (the screening app: a responder's capacity)
 ]

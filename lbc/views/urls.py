@@ -1,14 +1,21 @@
 from django.urls import path
 
-from lbc.views import auth, children, consents, guardians, home, notifications
+from lbc.views import account, auth, children, consents, grants, guardians, home, notifications, referrals
 
 app_name = "lbc"
 urlpatterns = [
     path("", home.home, name="home"),
     path("login/", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),
+    path("account/", account.account, name="account"),
+    path("account/password/", account.password_change, name="password-change"),
+    path("account/reset/", account.password_reset, name="password-reset"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/contact/", notifications.contact_preference, name="contact-preference"),
+    path("emergency-access/", grants.breakglass, name="breakglass"),
+    path("referrals/", referrals.referral_list, name="referral-list"),
+    path("referrals/<uuid:public_id>/", referrals.referral_detail, name="referral-detail"),
+    path("children/<uuid:public_id>/refer/", referrals.referral_create, name="referral-create"),
     path("children/", children.child_list, name="child-list"),
     path("children/new/", children.child_create, name="child-create"),
     path("children/<uuid:public_id>/", children.child_detail, name="child-detail"),

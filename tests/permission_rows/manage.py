@@ -47,3 +47,11 @@ ROWS = [
     Row("manage:responder-profile", POST_ONLY, extra_kwargs=K_USER),
     Row("manage:responder-profile", POST_ONLY_OTHER, extra_kwargs=K2_USER),
 ]
+ROWS += [
+    Row("manage:user-reactivate", POST_ONLY, extra_kwargs=K_USER),
+    Row("manage:user-reactivate", POST_ONLY_OTHER, extra_kwargs=K2_USER),
+    Row("manage:user-reset-code", POST_ONLY, extra_kwargs=K_USER),
+    Row("manage:user-reset-code", POST_ONLY_OTHER, extra_kwargs=K2_USER),
+    Row("manage:user-second-factor-reset", OWN_COUNTY, extra_kwargs=K_USER),
+    Row("manage:user-second-factor-reset", OTHER_COUNTY, extra_kwargs=K2_USER),
+]

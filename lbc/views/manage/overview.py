@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
@@ -14,10 +13,9 @@ from django.views.decorators.http import require_GET
 from lbc import access
 from lbc.models import Child, Region, Role
 from lbc.models.memberships import MembershipQuerySet
+from lbc.services import accounts
 
 from .common import page
-
-EXPIRY_WARNING_DAYS = 30
 
 
 def _current_memberships(request: HttpRequest) -> MembershipQuerySet:
@@ -46,8 +44,6 @@ def overview(request: HttpRequest) -> HttpResponse:
         "schools": access.schools_for_admin(request.user).filter(active=True).count(),
         "children": access.children_for(request.user).filter(status=Child.Status.ACTIVE).count(),
         "role_counts": _role_counts(request),
-        "expiring": memberships.filter(
-            valid_until__isnull=False, valid_until__lte=today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
-        ).values("user").distinct().count(),
-        "expiry_days": EXPIRY_WARNING_DAYS,
+        "expiring": accounts.expiring_memberships(memberships, today).values("user").distinct().count(),
+        "expiry_days": accounts.EXPIRY_NOTICE_DAYS,
     })

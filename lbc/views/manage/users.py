@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lbc import access, hooks
+from lbc.account_forms import SecondFactorResetForm
 from lbc.manage_forms import MembershipDatesForm, MembershipForm, UserCreateForm
 from lbc.models import Membership, Role
 from lbc.models.memberships import SCOPE_KIND
@@ -60,7 +62,11 @@ def user_list(request: HttpRequest) -> HttpResponse:
         users = users.filter(Q(username__icontains=query) | Q(first_name__icontains=query))
     listing = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"user": u, "memberships": [m for m in u.managed if accounts.is_current(m)]} for u in listing]
-    return page(request, "user_list.html", {"page": listing, "rows": rows, "query": query})
+    expiring = accounts.expiring_memberships(managed_memberships(request)).select_related("user")
+    return page(request, "user_list.html", {
+        "page": listing, "rows": rows, "query": query, "expiring": expiring[:PAGE_SIZE],
+        "expiry_days": accounts.EXPIRY_NOTICE_DAYS,
+    })
 
 
 @login_required
@@ -123,16 +129,35 @@ def user_detail(request: HttpRequest, username: str) -> HttpResponse:
     return page(request, "user_detail.html", user_detail_context(request, target))
 
 
-@login_required
-def user_deactivate(request: HttpRequest, username: str) -> HttpResponse:
+def roles_elsewhere(request: HttpRequest, target: Any) -> bool:
+    """Whether the account holds current roles outside this administrator's counties.
+
+    Such an account is not this administrator's to stop, reset or unlock: that would reach into
+    another county's roles.
+    """
+    managed = access.memberships_for_admin(request.user).values("pk")
+    if Membership.objects.current().filter(user=target).exclude(pk__in=managed).exists():
+        messages.error(request, _("该用户在本县以外还有有效角色，不能在此操作。"
+                                  "请由相应的管理员处理，或先结束那些角色。"))
+        return True
+    return False
+
+
+def post_only(request: HttpRequest, username: str) -> Any:
+    """The managed account for a POST-only action (404 outside the county, 405 for other methods)."""
     access.require_administrator(request.user)
     target = get_managed_user(request.user, username)
     if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    managed = access.memberships_for_admin(request.user).values("pk")
-    if Membership.objects.current().filter(user=target).exclude(pk__in=managed).exists():
-        messages.error(request, _("该用户在本县以外还有有效角色，不能在此停用。"
-                                  "请先由相应的管理员结束那些角色。"))
+        return None, HttpResponseNotAllowed(["POST"])
+    return target, None
+
+
+@login_required
+def user_deactivate(request: HttpRequest, username: str) -> HttpResponse:
+    target, refused = post_only(request, username)
+    if refused is not None:
+        return refused
+    if roles_elsewhere(request, target):
         return redirect("manage:user-detail", target.username)
     try:
         accounts.deactivate_user(target, by=request.user, request=request)
@@ -141,3 +166,55 @@ def user_deactivate(request: HttpRequest, username: str) -> HttpResponse:
     else:
         messages.success(request, _("已停用账号：%(username)s") % {"username": target.username})
     return redirect("manage:user-detail", target.username)
+
+
+@login_required
+def user_reactivate(request: HttpRequest, username: str) -> HttpResponse:
+    target, refused = post_only(request, username)
+    if refused is not None:
+        return refused
+    if roles_elsewhere(request, target):
+        return redirect("manage:user-detail", target.username)
+    try:
+        accounts.reactivate_user(target, by=request.user, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已重新启用账号：%(username)s") % {"username": target.username})
+    return redirect("manage:user-detail", target.username)
+
+
+@login_required
+def user_reset_code(request: HttpRequest, username: str) -> HttpResponse:
+    """Issue a one-time reset code and show it once, on a sheet that can be printed and handed over."""
+    target, refused = post_only(request, username)
+    if refused is not None:
+        return refused
+    if roles_elsewhere(request, target):
+        return redirect("manage:user-detail", target.username)
+    try:
+        code, row = accounts.issue_reset_code(target, by=request.user, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("manage:user-detail", target.username)
+    return page(request, "reset_code.html", {"target": target, "code": code, "expires_at": row.expires_at})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_second_factor_reset(request: HttpRequest, username: str) -> HttpResponse:
+    access.require_administrator(request.user)
+    target = get_managed_user(request.user, username)
+    form = SecondFactorResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and not roles_elsewhere(request, target):
+        try:
+            accounts.reset_second_factor(target, reason=form.cleaned_data["reason"], by=request.user,
+                                         request=request)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return saved(request, _("已重置 %(username)s 的动态验证器。该用户下次登录时需要重新绑定。")
+                         % {"username": target.username}, "manage:user-detail", target.username)
+    has_device = TOTPDevice.objects.filter(user=target).exists()
+    return page(request, "second_factor_reset.html",
+                {"target": target, "form": form, "has_device": has_device})
