@@ -10,9 +10,9 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from lbc.forms import without_spaces
-from lbc.idnumbers import InvalidIdNumber, parse_id_number
 from lbc.form_style import BootstrapMixin
+from lbc.forms.fields import without_spaces
+from lbc.idnumbers import InvalidIdNumber, parse_id_number
 
 
 class OwnPasswordForm(BootstrapMixin, PasswordChangeForm):

@@ -11,28 +11,26 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Model, Q, QuerySet, Value
 from django.db.models.functions import Concat
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from lbc import access, audit, hooks
 from lbc.access import FieldTier, Rights
-from lbc.forms import ChildFilterForm, ChildForm
+from lbc.forms import ChildFilterForm
 from lbc.idnumbers import mask_id_number
 from lbc.models import AuditEvent, Child, Consent, Guardian, Household, Parent, Region, School
 from lbc.models.people import age_on
 from lbc.services import children as services
-from lbc.services.errors import DomainError, EditConflict
 
 PAGE_SIZE = 50
 SHOWN_TIERS = (
@@ -439,81 +437,3 @@ def child_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         "referrals": access.referrals_of_child(child, rights),
     }
     return render(request, "lbc/children/detail.html", context)
-
-
-# --- registration, editing, confirmation --------------------------------------------------------------
-
-
-def writable(form: ChildForm) -> dict[str, Any]:
-    return {k: v for k, v in form.cleaned_data.items() if k in services.CHILD_WRITABLE}
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def child_create(request: HttpRequest) -> HttpResponse:
-    if not access.scope_of(request.user).can_edit_children:
-        raise PermissionDenied
-    form = ChildForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            child = services.register_child(writable(form), by=request.user, request=request)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已建立档案。请继续登记监护人和父母信息。"))
-            return redirect("lbc:child-detail", public_id=child.public_id)
-    return render(request, "lbc/children/form.html", {"form": form, "creating": True})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def child_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
-    child, rights = access.get_child_for_user(request.user, public_id, need=FieldTier.IDENTITY, edit=True)
-    title = child.full_name
-    conflict = False
-    if request.method == "POST":
-        form = ChildForm(request.POST, user=request.user, child=child)
-        if form.is_valid():
-            try:
-                services.update_child(
-                    child,
-                    writable(form),
-                    by=request.user,
-                    expected_version=form.cleaned_data["version"],
-                    request=request,
-                )
-            except EditConflict as exc:
-                conflict = True
-                form.add_error(None, exc.message)
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("档案已保存。"))
-                return redirect("lbc:child-detail", public_id=child.public_id)
-    else:
-        audit.record(
-            "lbc.child.viewed",
-            request=request,
-            obj=child,
-            child=child,
-            detail={
-                "tiers": shown_tiers(rights), "page": "edit",
-                **access.grant_detail(request.user, child, rights),
-            },
-        )
-        form = ChildForm(initial=ChildForm.initial_for(child), user=request.user, child=child)
-    return render(
-        request,
-        "lbc/children/form.html",
-        {"form": form, "creating": False, "title": title, "public_id": child.public_id, "conflict": conflict},
-    )
-
-
-@login_required
-def child_confirm(request: HttpRequest, public_id: Any) -> HttpResponse:
-    child, _rights = access.get_child_for_user(request.user, public_id, edit=True)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    services.confirm_child_record(child, by=request.user, request=request)
-    messages.success(request, _("已记录：您核实了这份档案的信息。"))
-    return redirect("lbc:child-detail", public_id=child.public_id)

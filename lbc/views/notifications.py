@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lbc import access, audit
-from lbc.forms import BootstrapMixin, clean_phone_number
+from lbc.form_style import BootstrapMixin
+from lbc.forms import clean_phone_number
 from lbc.models import ContactPreference, OutboxMessage
 
 SHOWN = 100

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from lbc.views import account, auth, children, consents, grants, guardians, home, notifications, referrals
+from lbc.views import (
+    account,
+    auth,
+    child_edit,
+    children,
+    consents,
+    grants,
+    guardians,
+    home,
+    notifications,
+    referrals,
+)
 
 app_name = "lbc"
 urlpatterns = [
@@ -17,10 +28,10 @@ urlpatterns = [
     path("referrals/<uuid:public_id>/", referrals.referral_detail, name="referral-detail"),
     path("children/<uuid:public_id>/refer/", referrals.referral_create, name="referral-create"),
     path("children/", children.child_list, name="child-list"),
-    path("children/new/", children.child_create, name="child-create"),
+    path("children/new/", child_edit.child_create, name="child-create"),
     path("children/<uuid:public_id>/", children.child_detail, name="child-detail"),
-    path("children/<uuid:public_id>/edit/", children.child_edit, name="child-edit"),
-    path("children/<uuid:public_id>/confirm/", children.child_confirm, name="child-confirm"),
+    path("children/<uuid:public_id>/edit/", child_edit.child_edit, name="child-edit"),
+    path("children/<uuid:public_id>/confirm/", child_edit.child_confirm, name="child-confirm"),
     path("children/<uuid:public_id>/guardians/new/", guardians.guardian_create, name="guardian-create"),
     path("guardians/<uuid:public_id>/edit/", guardians.guardian_edit, name="guardian-edit"),
     path("children/<uuid:public_id>/parents/new/", guardians.parent_create, name="parent-create"),

@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from lbc import access, audit
-from lbc.forms import BootstrapMixin
+from lbc.form_style import BootstrapMixin
 from lbc.models import Membership, Region, Role
 from lbc.views.manage.common import get_managed_user, page, saved
 from lbc.views.manage.users import user_detail_context
