@@ -10,8 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from screening.models import Assessment
-from tests.conftest import build_world
-from tests.test_browser import (
+from tests.browser import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -20,6 +19,7 @@ from tests.test_browser import (
     log_in,
     watch_console,
 )
+from tests.conftest import build_world
 
 DESKTOP = {"width": 1280, "height": 900}
 PHQ9_ITEM9_TOTAL_3 = "110000001"  # items 1-9: total 3, item 9 = 1 (self-harm thoughts)

@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from lbc.models import OutboxMessage
 from screening.models import Warning, WarningState
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in, watch_console
 from tests.conftest import build_world
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in, watch_console
 
 DESKTOP = {"width": 1280, "height": 900}
 

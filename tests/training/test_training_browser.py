@@ -11,8 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.conftest import build_world
-from tests.test_browser import (
+from tests.browser import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -21,6 +20,7 @@ from tests.test_browser import (
     log_in,
     watch_console,
 )
+from tests.conftest import build_world
 from training.models import Attendance, Session
 
 DESKTOP = {"width": 1280, "height": 900}

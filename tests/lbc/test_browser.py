@@ -6,42 +6,21 @@ Screenshots go to test-artifacts/ so a person can look at the pages on a desktop
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from .conftest import PASSWORD, build_world
-
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 390, "height": 844}
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
-
-
-def watch_console(page: Page) -> list[str]:
-    """Collect browser errors and failed requests: a CSP violation (inline style or script) shows up here."""
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    return problems
+from tests.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    assert_no_sideways_scroll,
+    log_in,
+    watch_console,
+)
+from tests.conftest import build_world
 
 
 def open_child_file(page: Page) -> None:
@@ -59,11 +38,6 @@ def edit_and_save(page: Page) -> None:
     expect(page.get_by_role("alert")).to_contain_text("档案已保存")
     expect(page.get_by_text("其他亲属照料")).to_be_visible()
     expect(page.locator("#history")).to_contain_text("照料方式")
-
-
-def assert_no_sideways_scroll(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} scrolls sideways on a phone ({width}px)"
 
 
 def phone_walk(browser: Browser, base: str, storage: Any) -> None:

@@ -13,9 +13,8 @@ from django.utils import timezone
 from lbc.idnumbers import make_id_number
 from lbc.models import AuditEvent, Child
 from lbc.services.children import update_child
-
-from .conftest import World
-from .factories import make_child
+from tests.conftest import World
+from tests.factories import make_child
 
 GUARDIAN_PHONE = "13812345678"
 PARENT_PHONE = "13987654321"

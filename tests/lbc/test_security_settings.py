@@ -12,7 +12,7 @@ import pytest
 
 from lbc.middleware import CSP, SESSION_STARTED
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -16,8 +16,7 @@ from lbc.idnumbers import InvalidIdNumber, check_char, make_id_number, parse_id_
 from lbc.models import Child, Household
 from lbc.services.children import register_child
 from lbc.services.errors import DomainError
-
-from .conftest import World
+from tests.conftest import World
 
 BIRTH = dt.date(2014, 3, 1)
 VALID = make_id_number("110101", BIRTH, 12, "F")

@@ -22,8 +22,7 @@ from django.utils import timezone
 from lbc import audit, crypto
 from lbc.audit_anchor import anchor_head, verify_anchors
 from lbc.models import AuditEvent
-
-from .conftest import World
+from tests.conftest import World
 
 APPEND_ONLY = importlib.import_module("lbc.migrations.0002_audit_append_only")
 

@@ -18,8 +18,7 @@ from lbc import crypto, rotation
 from lbc.keycheck import ensure_keys_match, verify_keys
 from lbc.models import AuditEvent, Child, Guardian, KeyCanary, Parent
 from lbc.services.children import find_child_by_id_number, save_guardian
-
-from .conftest import World
+from tests.conftest import World
 
 
 @pytest.fixture

@@ -15,9 +15,8 @@ from lbc.models import AuditEvent, HarmReport, OutboxMessage, Region, Role
 from lbc.services import harm_reports as report_service
 from lbc.services.errors import DomainError
 from lbc.services.harm_reports import RECEIPT_PATTERN, change_report_status, file_report, new_receipt
-
-from .conftest import World
-from .factories import make_region, make_user
+from tests.conftest import World
+from tests.factories import make_region, make_user
 
 NARRATIVE = "合成测试数据：孩子手臂上有多处淤青，说是被大人打的。"
 
@@ -350,7 +349,7 @@ def test_a_supervisor_handles_reports_of_the_own_township_only(world: World) -> 
 def test_the_report_pages_speak_english(client: Any, world: World, tmp_path: Any, settings: Any) -> None:
     import polib
 
-    from .test_translations import PO_PATH, chinese_left_in
+    from tests.test_translations import PO_PATH, chinese_left_in
 
     target = tmp_path / "en" / "LC_MESSAGES"
     target.mkdir(parents=True)

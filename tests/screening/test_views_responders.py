@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from lbc.models import AuditEvent
 from screening.models import ResponderProfile
-
-from .conftest import World
+from tests.conftest import World
 
 pytestmark = pytest.mark.django_db
 

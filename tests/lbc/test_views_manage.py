@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from lbc import access
 from lbc.models import AuditEvent, Membership, Organisation, Region, Role, School, SchoolClass, Volunteer
-
-from .conftest import World
-from .factories import make_user
+from tests.conftest import World
+from tests.factories import make_user
 
 NEW_PASSWORD = "synthetic-Initial-pass-2026"
 

@@ -17,8 +17,7 @@ from rest_framework.authtoken.models import Token
 from lbc.models import AuditEvent, Membership, PasswordResetCode
 from lbc.services import accounts
 from lbc.services.errors import DomainError
-
-from .conftest import PASSWORD, World
+from tests.conftest import PASSWORD, World
 
 NEW = "Kx9-mountain-river"
 IP = "10.9.8.7"

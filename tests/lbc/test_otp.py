@@ -8,8 +8,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lbc.models import AuditEvent
-
-from .conftest import World
+from tests.conftest import World
 
 
 @pytest.fixture

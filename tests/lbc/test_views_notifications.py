@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from lbc.models import ContactPreference, OutboxMessage
 from lbc.notifications import Channel, queue_message
-
-from .conftest import World
+from tests.conftest import World
 
 pytestmark = pytest.mark.django_db
 

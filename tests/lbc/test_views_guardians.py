@@ -14,8 +14,7 @@ from lbc.models import AuditEvent, Child, ChildGuardian, Consent, Guardian, Pare
 from lbc.services.children import save_guardian
 from lbc.services.consents import record_consent, withdraw_consent
 from lbc.services.errors import DomainError
-
-from .conftest import World
+from tests.conftest import World
 
 
 def detail_url(child: Child) -> str:

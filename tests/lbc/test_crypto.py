@@ -16,8 +16,7 @@ from lbc import crypto
 from lbc.idnumbers import make_id_number
 from lbc.models import Child, Guardian, Household
 from lbc.services.children import find_child_by_id_number, update_child
-
-from .conftest import World
+from tests.conftest import World
 
 ID_CONTEXT = "lbc_child.id_number"
 PHONE_CONTEXT = "lbc_guardian.phone"

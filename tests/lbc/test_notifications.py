@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from lbc.models import OutboxMessage
 from lbc.notifications import Channel, FakeSmsGateway, backoff, deliver_due, queue_message
-
-from .factories import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

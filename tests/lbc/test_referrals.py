@@ -15,9 +15,8 @@ from lbc.access import FieldTier
 from lbc.models import AuditEvent, OutboxMessage, Referral, Role
 from lbc.services import grants
 from lbc.services.errors import DomainError
-
-from .conftest import World
-from .factories import make_user
+from tests.conftest import World
+from tests.factories import make_user
 
 
 def refer(world: World, to: str = "other_counsellor") -> Referral:

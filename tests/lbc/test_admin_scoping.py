@@ -27,8 +27,7 @@ from lbc.models import (
     School,
     SchoolClass,
 )
-
-from .conftest import PERSONAS, World
+from tests.conftest import PERSONAS, World
 
 
 def staff_client(world: World, persona: str) -> Client:

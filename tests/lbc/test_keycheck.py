@@ -16,8 +16,7 @@ from pytest_django import Settings
 from lbc import crypto
 from lbc.keycheck import CANARY_CONTEXT, CANARY_TEXT, ensure_keys_match, verify_keys
 from lbc.models import Child, KeyCanary
-
-from .conftest import World
+from tests.conftest import World
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from lbc import access
 from lbc.access import FieldTier
-
-from .conftest import World
-from .factories import grant
+from tests.conftest import World
+from tests.factories import grant
 
 
 def visible(world: World, persona: str) -> set[str]:
@@ -40,7 +39,7 @@ def test_it_scopes_children_by_membership(world: World, persona: str, expected: 
 
 
 def test_it_includes_children_schooled_in_scope_but_living_elsewhere(world: World) -> None:
-    from .factories import make_child
+    from tests.factories import make_child
 
     commuter = make_child(world.v2, world.s1, given_name="跨乡生")
     assert commuter in access.children_for(world.user("supervisor"))

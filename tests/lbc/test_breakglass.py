@@ -16,8 +16,7 @@ from lbc.access import FieldTier
 from lbc.models import AuditEvent, ChildGrant, OutboxMessage
 from lbc.services import grants
 from lbc.services.errors import DomainError
-
-from .conftest import World
+from tests.conftest import World
 
 URL = "/emergency-access/"
 

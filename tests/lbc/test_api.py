@@ -22,9 +22,8 @@ from lbc.api.serializers import ChildSerializer, GuardianSerializer, ParentSeria
 from lbc.api.views import ChildListView
 from lbc.idnumbers import mask_id_number
 from lbc.models import AuditEvent, Role
-
-from .conftest import PASSWORD, World
-from .factories import grant, make_child, make_guardian, make_user
+from tests.conftest import PASSWORD, World
+from tests.factories import grant, make_child, make_guardian, make_user
 
 TOKEN_URL = "/api/v1/auth/token/"
 LIST_URL = "/api/v1/children/"

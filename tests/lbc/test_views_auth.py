@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from .conftest import PASSWORD, World
+from tests.conftest import PASSWORD, World
 
 LOGIN = "/login/"
 

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from .conftest import build_world
+from tests.conftest import build_world
+
 from .test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in, watch_console
 
 NEW_PASSWORD = "Kx9-mountain-river"

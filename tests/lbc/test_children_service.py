@@ -13,8 +13,7 @@ from lbc.idnumbers import make_id_number
 from lbc.models import AuditEvent, Child, ChildGuardian, Guardian
 from lbc.services.children import register_child, save_guardian, update_child
 from lbc.services.errors import DomainError, EditConflict
-
-from .conftest import World
+from tests.conftest import World
 
 BIRTH = dt.date(2015, 9, 10)
 NEW_ID = make_id_number("110101", BIRTH, 31, "M")
