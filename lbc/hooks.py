@@ -103,6 +103,8 @@ tier_display: list[TierDisplay] = []  # at most one: the screening app's
 guardian_notes: list[Callable[[list[int]], dict[int, str]]] = []
 user_panels: list[UserPanel] = []
 demo_steps: list[DemoStep] = []  # run in the order of INSTALLED_APPS, after the core's own seed
+# Dotted paths of ``job(now) -> int`` run by ``manage.py run_periodic`` before the core's own jobs.
+periodic_jobs: list[str] = []
 
 
 def menu_for(user: UserLike) -> list[MenuEntry]:

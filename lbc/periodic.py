@@ -1,17 +1,17 @@
 """Jobs that run on a clock: ``manage.py run_periodic`` calls each in turn (a loop, or once from cron).
 
 Each entry is the dotted path of a function ``job(now: datetime) -> int`` returning how many things
-it handled. A job that raises is logged and the others still run; the next round retries it.
+it handled. A job that raises is logged and the others still run; the next round retries it. The
+satellites add their jobs to ``lbc.hooks.periodic_jobs`` from their ``AppConfig.ready()``; the core's
+own run after them: the audit anchor, then delivery, last, so messages queued this round go out now.
 """
 
 from __future__ import annotations
 
-# Insert new jobs above the last line: delivery runs last so messages queued this round go out now.
-JOBS: list[str] = [
-    "screening.warnings.escalation.escalate_due",
-    "screening.imports.purge.purge_abandoned",
-    "training.reminders.queue_due",
-    "screening.allocation.service.end_finished_companionships",
-    "lbc.audit_anchor.anchor_head",
-    "lbc.notifications.deliver_due",
-]
+from lbc import hooks
+
+CORE_JOBS = ["lbc.audit_anchor.anchor_head", "lbc.notifications.deliver_due"]
+
+
+def jobs() -> list[str]:
+    return [*hooks.periodic_jobs, *CORE_JOBS]

@@ -54,3 +54,4 @@ def register() -> None:
     hooks.register_once(hooks.menu_entries, menu)
     hooks.register_once(hooks.guardian_notes, grandparent_classes)
     hooks.register_once(hooks.demo_steps, DEMO_STEP)
+    hooks.register_once(hooks.periodic_jobs, "training.reminders.queue_due")

@@ -84,6 +84,13 @@ USER_PANEL = hooks.UserPanel("screening/responders/_profile.html", responders.re
 DEMO_STEP = hooks.DemoStep("screening", seed, summary)
 
 
+PERIODIC_JOBS = (
+    "screening.warnings.escalation.escalate_due",
+    "screening.imports.purge.purge_abandoned",
+    "screening.allocation.service.end_finished_companionships",
+)
+
+
 def register() -> None:
     hooks.register_once(hooks.menu_entries, MENU)
     hooks.register_once(hooks.home_cards, HOME_CARDS)
@@ -93,3 +100,5 @@ def register() -> None:
     hooks.register_once(hooks.tier_display, TIER_DISPLAY)
     hooks.register_once(hooks.user_panels, USER_PANEL)
     hooks.register_once(hooks.demo_steps, DEMO_STEP)
+    for job in PERIODIC_JOBS:
+        hooks.register_once(hooks.periodic_jobs, job)

@@ -382,9 +382,9 @@ def test_the_head_is_anchored_once_per_move_and_each_line_is_signed(
 
 
 def test_the_anchor_job_runs_on_the_clock_before_delivery() -> None:
-    from lbc.periodic import JOBS
+    from lbc.periodic import jobs
 
-    assert JOBS.index("lbc.audit_anchor.anchor_head") < JOBS.index("lbc.notifications.deliver_due")
+    assert jobs().index("lbc.audit_anchor.anchor_head") < jobs().index("lbc.notifications.deliver_due")
 
 
 def test_generate_keys_adds_an_audit_key_to_an_older_key_file_and_keeps_the_others(tmp_path: Any) -> None:

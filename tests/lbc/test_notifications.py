@@ -138,7 +138,8 @@ def test_run_periodic_once_delivers_and_prints_counts() -> None:
 
 
 def test_run_periodic_once_fails_when_a_job_raises(monkeypatch: Any) -> None:
-    monkeypatch.setattr("lbc.management.commands.run_periodic.JOBS", ["tests.test_notifications.broken_job"])
+    broken = ["tests.lbc.test_notifications.broken_job"]
+    monkeypatch.setattr("lbc.management.commands.run_periodic.jobs", lambda: broken)
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("run_periodic", "--once", stderr=err)

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from lbc.models import AuditEvent, Child
-from lbc.periodic import JOBS
+from lbc.periodic import jobs
 from screening.imports import storage
 from screening.imports.processing import load_report
 from screening.imports.purge import RETENTION, purge_abandoned
@@ -64,7 +64,7 @@ def stored(batch: ImportBatch, media_root: Path) -> Path:
 
 
 def test_the_job_is_registered_to_run_on_the_clock() -> None:
-    assert "screening.imports.purge.purge_abandoned" in JOBS
+    assert "screening.imports.purge.purge_abandoned" in jobs()
 
 
 def test_uploads_never_committed_are_deleted_after_the_retention_time(

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from lbc.models import OutboxMessage
 from lbc.notifications import FakeSmsGateway, deliver_due
-from lbc.periodic import JOBS
+from lbc.periodic import jobs
 from screening.models import CountyWarningSettings, EscalationLevel, Warning, WarningState
 from screening.scoring.tiers import Tier
 from screening.warnings import actions, deadlines, escalation, notices
@@ -35,7 +35,7 @@ def messages_to(user: Any) -> list[OutboxMessage]:
 
 
 def test_the_job_is_registered() -> None:
-    assert "screening.warnings.escalation.escalate_due" in JOBS
+    assert "screening.warnings.escalation.escalate_due" in jobs()
 
 
 def test_raising_a_red_warning_notifies_the_schools_counsellor(world: Any) -> None:

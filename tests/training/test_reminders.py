@@ -9,7 +9,7 @@ import pytest
 
 from lbc.models import ChildGuardian, OutboxMessage
 from lbc.notifications import FakeSmsGateway, deliver_due
-from lbc.periodic import JOBS
+from lbc.periodic import jobs
 from tests.conftest import World
 from training.enrolment import Person, enrol_person
 from training.messages import reminder_text, time_phrase
@@ -127,5 +127,5 @@ def test_a_reminder_goes_out_by_sms_through_the_outbox(
 
 
 def test_the_reminder_job_is_registered() -> None:
-    assert "training.reminders.queue_due" in JOBS
-    assert JOBS[-1] == "lbc.notifications.deliver_due"
+    assert "training.reminders.queue_due" in jobs()
+    assert jobs()[-1] == "lbc.notifications.deliver_due"

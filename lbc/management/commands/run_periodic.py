@@ -9,7 +9,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from lbc.periodic import JOBS
+from lbc.periodic import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ def run_jobs(now: Any = None) -> dict[str, int | None]:
     """Run every periodic job once; a job that fails is logged with None as its count."""
     now = now or timezone.now()
     counts: dict[str, int | None] = {}
-    for path in JOBS:
+    for path in jobs():
         try:
             counts[path] = int(import_string(path)(now))
         except Exception:
@@ -29,9 +29,10 @@ def run_jobs(now: Any = None) -> dict[str, int | None]:
 
 class Command(BaseCommand):
     help = (
-        "Runs the periodic jobs listed in lbc/periodic.py (escalations, reminders, notification delivery, "
-        "purges) every --interval seconds until stopped, or one round with --once (for cron; exits non-zero "
-        "when a job failed). Prints the count each job handled, and FAILED for a job that raised."
+        "Runs the periodic jobs of every app (lbc/periodic.py: escalations, reminders, notification "
+        "delivery, purges, the audit anchor) every --interval seconds until stopped, or one round with "
+        "--once (for cron; exits non-zero when a job failed). Prints the count each job handled, and "
+        "FAILED for a job that raised."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
