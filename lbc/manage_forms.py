@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lbc import access
 from lbc.form_style import BootstrapMixin
+from lbc.forms.fields import NameField
 from lbc.models import Membership, Organisation, Region, School, SchoolClass
 from lbc.models.memberships import LEVEL_OF_KIND, SCOPE_KIND
 
@@ -176,7 +177,7 @@ class SchoolClassForm(BootstrapMixin, forms.ModelForm):
 class UserCreateForm(BootstrapMixin, forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150, validators=[UnicodeUsernameValidator()],
                                help_text=_("登录用，只能包含字母、数字和 @ . + - _ 。"))
-    full_name = forms.CharField(label=_("姓名"), max_length=150)
+    full_name = NameField(label=_("姓名"), max_length=150)
     password1 = forms.CharField(label=_("初始密码"), strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label=_("再次输入初始密码"), strip=False,
@@ -196,7 +197,7 @@ class UserCreateForm(BootstrapMixin, forms.Form):
         return username
 
     def clean_full_name(self) -> str:
-        return self.cleaned_data["full_name"].strip()
+        return str(self.cleaned_data["full_name"])
 
     def clean(self) -> dict[str, Any]:
         super().clean()

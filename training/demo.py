@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lbc import audit
-from lbc.models import Guardian, Membership, Organisation, Parent, Region, Role, School
+from lbc.models import Child, Guardian, Membership, Organisation, Parent, Region, Role, School
 from lbc.services.errors import DomainError
 from training.services.bookings import windows_for
 from training.services.sessions import ScheduleClash, schedule_series
@@ -201,7 +201,10 @@ def _enrol(session: Session, people: Sequence[Person], by: Any, now: dt.datetime
 
 
 def _invited(session: Session, count: int) -> list[Person]:
-    invitees = draw_invitees(session, windows_for(session.county_id), limit=count)
+    # The demo fills seats as a county would: children needing support first (nobody reads this list).
+    invitees = draw_invitees(
+        session, windows_for(session.county_id), limit=count, flag_within=Child.objects.all()
+    )
     guardians = {
         str(g.public_id): g
         for g in Guardian.objects.filter(

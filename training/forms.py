@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lbc.form_style import BootstrapMixin
+from lbc.forms.fields import NameField
 from lbc.models import Region, School
 from training.models import Program, Venue
 from training.services.bookings import trainers_of_county
@@ -70,7 +71,7 @@ class SessionForm(BootstrapMixin, forms.Form):
 
 
 class WalkInForm(BootstrapMixin, forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=40)
+    name = NameField(label=_("姓名"), max_length=40)
     phone = forms.CharField(label=_("电话"), max_length=20)
     village = forms.ModelChoiceField(Region.objects.none(), label=_("所在村/社区"), required=False)
 

@@ -1,8 +1,10 @@
-"""Who to invite to a session, drawn from the registry: those whose children need it most come first.
+"""Who to invite to a session, drawn from the registry, in one order that reveals nothing about screening.
 
-The order may use screening internally, but nothing returned says why someone is where they are:
-an ``Invitee`` holds a name, a phone, a village and the enrolment status, never a tier, score,
-reason or priority. Scope (which villages a user may draw from) is decided by ``training.access``.
+Invitees are listed by village and name. An ``Invitee`` holds a name, a phone, a village and the enrolment
+status, never a tier, score or reason; its neutral ``priority`` flag ("邀请优先": a child of theirs needs
+support) is set only for a viewer who may see that child's warnings (the STATUS tier of the capability
+table, ``screening.access.warning_children_for``), so a trainer's list is the same whatever the screening
+says. Scope (which villages a user may draw from) is decided by ``training.access``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from lbc.access import UserLike
 from lbc.models import Child, ChildGuardian, Guardian, Membership, Parent, Region, Role
+from screening.access import can_see_warnings, warning_children_for
 from screening.models import Warning, WarningState
 
 from .access import get_training_session_for_user
@@ -39,6 +42,7 @@ class Invitee:
     phone: str
     village: str
     status: str = ""  # "", or the status of the person's enrolment in this session
+    priority: bool = False  # a child needs support; set only for viewers who see that child's warnings
 
 
 def children_needing_support(children: QuerySet[Child]) -> QuerySet[Child]:
@@ -77,13 +81,23 @@ def _statuses(session: Session, field: str) -> dict[int, str]:
 
 
 def _first(rows: Iterable[tuple[bool, str, str, int]], limit: int) -> list[int]:
-    """Ids of the first ``limit`` people: needing it most first, then by village and name. Sorting uses
-    plain columns only, so phones are decrypted for the returned rows alone."""
-    return [row[3] for row in sorted(rows, key=lambda r: (not r[0], r[1], r[2], r[3]))[:limit]]
+    """Ids of ``limit`` people in display order (village, name). When the list is cut, the flagged come
+    in first; the flag is only ever set where the viewer may know it. Sorting uses plain columns only,
+    so phones are decrypted for the returned rows alone."""
+    kept = sorted(rows, key=lambda r: (not r[0], r[1], r[2], r[3]))[:limit]
+    return [row[3] for row in sorted(kept, key=lambda r: (r[1], r[2], r[3]))]
 
 
-def _guardians(session: Session, children: QuerySet[Child], limit: int) -> list[Invitee]:
-    needy = set(children_needing_support(children).values_list("pk", flat=True))
+def _flagged(children: QuerySet[Child], flag_within: QuerySet[Child] | None) -> QuerySet[Child]:
+    if flag_within is None:
+        return children.none()
+    return children_needing_support(children).filter(pk__in=flag_within.values("pk"))
+
+
+def _guardians(
+    session: Session, children: QuerySet[Child], limit: int, flag_within: QuerySet[Child] | None
+) -> list[Invitee]:
+    needy = set(_flagged(children, flag_within).values_list("pk", flat=True))
     flag: dict[int, bool] = {}
     for guardian_id, child_id in ChildGuardian.objects.filter(child__in=children).values_list(
         "guardian_id", "child_id"
@@ -94,17 +108,23 @@ def _guardians(session: Session, children: QuerySet[Child], limit: int) -> list[
     statuses = _statuses(session, "guardian")
     found = Guardian.objects.select_related("village").in_bulk(chosen)
     return [
-        Invitee("guardian", str(g.public_id), g.name, g.phone, g.village.name, statuses.get(g.pk, ""))
+        Invitee(
+            "guardian", str(g.public_id), g.name, g.phone, g.village.name, statuses.get(g.pk, ""), flag[g.pk]
+        )
         for g in (found[pk] for pk in chosen)
     ]
 
 
 def _parents(
-    session: Session, children: QuerySet[Child], windows: AudienceWindows, limit: int
+    session: Session,
+    children: QuerySet[Child],
+    windows: AudienceWindows,
+    limit: int,
+    flag_within: QuerySet[Child] | None,
 ) -> list[Invitee]:
     """At an employer site: the parents working there. Otherwise parents at home, or (around Spring
     Festival) those who come home for it, of the area's households; remote sessions reach everyone."""
-    needy_households = set(children_needing_support(children).values_list("household_id", flat=True))
+    needy_households = set(_flagged(children, flag_within).values_list("household_id", flat=True))
     venue = session.venue
     parents = Parent.objects.filter(household__county_id=session.county_id)
     if venue.kind == Venue.Kind.EMPLOYER_SITE and venue.organisation_id:
@@ -123,7 +143,10 @@ def _parents(
     statuses = _statuses(session, "parent")
     found = Parent.objects.select_related("household__village").in_bulk(chosen)
     return [
-        Invitee("parent", str(p.public_id), p.name, p.phone, p.household.village.name, statuses.get(p.pk, ""))
+        Invitee(
+            "parent", str(p.public_id), p.name, p.phone, p.household.village.name, statuses.get(p.pk, ""),
+            p.household_id in needy_households,
+        )
         for p in (found[pk] for pk in chosen)
     ]
 
@@ -147,24 +170,32 @@ def _staff(session: Session, roles: Iterable[str], limit: int) -> list[Invitee]:
 
 
 def draw_invitees(
-    session: Session, windows: AudienceWindows, *, villages: Collection[int] | None = None, limit: int = 500
+    session: Session,
+    windows: AudienceWindows,
+    *,
+    villages: Collection[int] | None = None,
+    limit: int = 500,
+    flag_within: QuerySet[Child] | None = None,
 ) -> list[Invitee]:
-    """Invitees of ``session`` in invitation order; ``villages`` limits them to people of those villages
-    (a village director's). Staff audiences (teachers, community staff, volunteers) have no village list."""
+    """Invitees of ``session`` by village and name; ``villages`` limits them to people of those villages
+    (a village director's). Carers of children of ``flag_within`` who need support are flagged ``priority``
+    (and kept first when the list is cut); without it nobody is. Staff audiences (teachers, community
+    staff, volunteers) have no village list."""
     if session.audience in STAFF_ROLES:
         return [] if villages is not None else _staff(session, STAFF_ROLES[session.audience], limit)
     children = area_children(session, villages)
     if session.audience == Audience.PARENTS:
-        return _parents(session, children, windows, limit)
-    return _guardians(session, children, limit)
+        return _parents(session, children, windows, limit, flag_within)
+    return _guardians(session, children, limit, flag_within)
 
 
 def invitees_for_session(user: UserLike, session: Session) -> list[Invitee]:
-    """Invitation list drawn from the registry: guardians or parents whose children need it most come
-    first, then the others of the session's villages and schools; staff audiences list staff of the
-    county. Each invitee is a name, phone, village and enrolment status only: no tier, score, reason or
-    priority. Trainers of the county get everyone the session reaches, village directors the people of
-    their villages; 404 outside the scope, 403 for roles that do not enrol."""
+    """Invitation list drawn from the registry: the guardians or parents of the session's villages and
+    schools by village and name; staff audiences list staff of the county. Each invitee is a name, phone,
+    village and enrolment status, and the neutral priority flag only where the user sees the child's
+    warnings (never for a trainer). Trainers of the county get everyone the session reaches, village
+    directors the people of their villages; 404 outside the scope, 403 for roles that do not enrol."""
     session, rights = get_training_session_for_user(user, session.public_id, enrol=True)
     villages = None if rights.manage else set(rights.villages)
-    return draw_invitees(session, windows_for(session.county_id), villages=villages)
+    flag_within = warning_children_for(user) if can_see_warnings(user) else None
+    return draw_invitees(session, windows_for(session.county_id), villages=villages, flag_within=flag_within)

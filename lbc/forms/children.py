@@ -20,6 +20,7 @@ from lbc.forms.fields import (
     PICK_ONE,
     ClassSelect,
     DateInput,
+    NameField,
     SchoolClassChoiceField,
     VillageChoiceField,
     classes_for_schools,
@@ -45,8 +46,8 @@ from lbc.models import (
 class ChildForm(BootstrapMixin, forms.Form):
     """Register or edit a child. ``status`` and ``version`` only exist when editing."""
 
-    family_name = forms.CharField(label=_("姓"), max_length=20)
-    given_name = forms.CharField(label=_("名"), max_length=30)
+    family_name = NameField(label=_("姓"), max_length=20)
+    given_name = NameField(label=_("名"), max_length=30)
     sex = forms.ChoiceField(label=_("性别"), choices=pick_one(Sex.choices))
     birth_date = forms.DateField(label=_("出生日期"), widget=DateInput())
     id_number = forms.CharField(
@@ -151,7 +152,7 @@ class ChildForm(BootstrapMixin, forms.Form):
         return self._clean_name("given_name")
 
     def _clean_name(self, name: str) -> str:
-        value = " ".join(self.cleaned_data[name].split())
+        value: str = self.cleaned_data[name]
         if any(ch.isdigit() for ch in value):
             raise ValidationError(_("姓名中不应包含数字。"))
         return value

@@ -21,6 +21,7 @@ from lbc.models import (
     School,
     SchoolClass,
 )
+from lbc.text import InvalidName, normalise_name
 
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
@@ -34,6 +35,20 @@ NONE = _("无")
 def pick_one(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     """A required choice starts empty, so nobody saves the first option by accident."""
     return [("", PICK_ONE), *choices]
+
+
+class NameField(forms.CharField):
+    """A person's name through ``lbc.text.normalise_name``: NFC, one name dot, single spaces; invisible
+    and control characters are refused with a message naming the code point."""
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        try:
+            return normalise_name(value)
+        except InvalidName as error:
+            raise ValidationError(error.message, code="invisible") from error
 
 
 class DateInput(forms.DateInput):

@@ -16,6 +16,7 @@ from lbc.forms.fields import (
     PHONE_HELP,
     PICK_ONE,
     DateInput,
+    NameField,
     VillageChoiceField,
     clean_phone_number,
     model_choice,
@@ -39,7 +40,7 @@ from lbc.models import (
 class GuardianForm(BootstrapMixin, forms.Form):
     """A caregiver. The relationship fields exist only when adding a guardian to a child."""
 
-    name = forms.CharField(label=_("姓名"), max_length=40)
+    name = NameField(label=_("姓名"), max_length=40)
     relationship = forms.ChoiceField(
         label=_("与儿童关系"), choices=pick_one(ChildGuardian.Relationship.choices)
     )
@@ -128,7 +129,7 @@ class GuardianForm(BootstrapMixin, forms.Form):
 
 class ParentForm(BootstrapMixin, forms.Form):
     role = forms.ChoiceField(label=_("身份"), choices=pick_one(Parent.Role.choices))
-    name = forms.CharField(label=_("姓名"), max_length=40)
+    name = NameField(label=_("姓名"), max_length=40)
     works_away = forms.BooleanField(label=_("外出务工"), required=False, initial=True)
     work_city = forms.CharField(label=_("务工城市"), max_length=60, required=False)
     employer_name = forms.CharField(label=_("工作单位名称"), max_length=120, required=False)
@@ -194,7 +195,7 @@ class ConsentForm(BootstrapMixin, forms.Form):
     purpose = forms.ChoiceField(label=_("目的"), choices=pick_one(Consent.Purpose.choices))
     decision = forms.ChoiceField(label=_("决定"), choices=pick_one(Consent.Decision.choices))
     signer = forms.ChoiceField(label=_("签署人"), required=False)
-    given_by_name = forms.CharField(
+    given_by_name = NameField(
         label=_("签署人姓名"),
         max_length=40,
         required=False,

@@ -2,7 +2,8 @@
 
 Nothing is repaired: full-width digits, control characters, numbers where text belongs and
 dates in other formats are reported, never converted. Only ordinary spaces at either end of a
-text cell are dropped, as Excel users expect.
+text cell are dropped, as Excel users expect; names are brought to the registry's one canonical
+form (``lbc.text.normalise_name``: NFC, one name dot, single spaces), as the forms store them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Generic, TypeVar
 from django.utils.translation import gettext as _
 
 from lbc.idnumbers import IdNumber, InvalidIdNumber, parse_id_number
+from lbc.text import InvalidName, normalise_name
 
 from .reading import Value
 
@@ -167,12 +169,22 @@ def read_id_number(raw: Value) -> Read[IdNumber]:
 
 
 def read_name(raw: Value) -> Read[str]:
+    """A name through the registry's one normaliser (``lbc.text.normalise_name``), so an imported name
+    compares equal to the same name typed in a form; invisible characters get the forms' message."""
     if is_blank(raw):
         return Read(error=_("请填写姓名。"))
-    read = text_of(raw)
-    if read.value is not None and any(ch.isdigit() for ch in read.value):
+    if not isinstance(raw, str):
+        return Read(error=_("应为文字，实际为数字或日期。"))
+    try:
+        name = normalise_name(raw)
+    except InvalidName as error:
+        return Read(error=error.message)
+    problem = invisible_problem(name)  # private-use and surrogate code points, which forms never send
+    if problem:
+        return Read(error=problem)
+    if any(ch.isdigit() for ch in name):
         return Read(error=_("姓名中不应有数字。"))
-    return read
+    return Read(name)
 
 
 def read_grade(raw: Value) -> Read[int]:

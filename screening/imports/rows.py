@@ -119,6 +119,12 @@ class RowReader:
         if level == Level.ERROR:
             data.errors += 1
 
+    def report_cell(self, data: RowData, index: int, label: str, message: str, value: str) -> None:
+        """An error in a cell by position, for columns the template may not know."""
+        problem = Problem(data.row, cell_name(label, index), value, message, Level.ERROR, self.sheet)
+        self.problems.append(problem)
+        data.errors += 1
+
     def read_row(self, data: RowData) -> None:
         self._identity(data)
         data.answers = {code: {} for code in self.instruments}

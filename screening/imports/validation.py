@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
 
 from screening.assessments.recording import CONSENT_AGE
 from screening.models import Campaign
 
 from .cells import class_key
 from .columns import template_columns
-from .header import check_header, misplaced_header, title_row_problem
+from .header import cell_name, check_header, labels_of, misplaced_header, title_row_problem
 from .matching import Match, consent_on, consents_by_child, match_rows
 from .reading import Table
 from .report import Level, Problem, Report
@@ -62,9 +63,15 @@ def validate(
         if i > header_at and not is_blank_row(values)
     ]
     report.data_rows = len(data)
+    labels = labels_of(table.rows[header_at])
+    read_by_row = {r.row for r in data} | set(excluded)
+    outside = [n for n in table.formulas if n not in read_by_row]
+    report.problems.extend(formula_problems(table, labels, outside))
     step(20)
     if not report.blocking:
-        return Validation(report, check_rows(reader, table, campaign, data, excluded, report, step))
+        checked_rows = check_rows(reader, table, campaign, data, excluded, report, step, labels)
+        return Validation(report, checked_rows)
+    report.problems.extend(formula_problems(table, labels, [r.row for r in data if r.row not in excluded]))
     for row in data:  # the file cannot be imported, but critical answers must still be seen
         reader.scan_critical(row)
         flag_critical(reader, row, excluded=row.row in excluded, file_blocked=True)
@@ -80,6 +87,7 @@ def check_rows(
     excluded: Collection[int],
     report: Report,
     step: Progress,
+    labels: list[str],  # the header row's labels, to name formula cells
 ) -> list[RowData]:
     included = [r for r in data if r.row not in excluded]
     for row in data:
@@ -87,6 +95,7 @@ def check_rows(
             reader.scan_critical(row)
             continue
         check_layout(reader, table, row)
+        check_formulas(reader, table, row, labels)
         reader.read_row(row)
     step(55)
     check_children(reader, campaign, included)
@@ -112,6 +121,46 @@ def check_layout(reader: RowReader, table: Table, row: RowData) -> None:
                 "range": merged_label(start, end)
             }
             reader.report(row, None, message, value=merged_label(start, end))
+
+
+def formula_message(row: int, label: str, formula: str) -> str:
+    if formula:
+        return _("第%(row)d行“%(column)s”是公式（=%(formula)s），请改为直接填写数值。") % {
+            "row": row, "column": label, "formula": formula
+        }
+    return _("第%(row)d行“%(column)s”是公式，请改为直接填写数值。") % {"row": row, "column": label}
+
+
+def column_label(labels: list[str], index: int) -> str:
+    return labels[index] if index < len(labels) and labels[index] else get_column_letter(index + 1)
+
+
+def check_formulas(reader: RowReader, table: Table, row: RowData, labels: list[str]) -> None:
+    """A formula is refused, with or without the value Excel cached for it: without one the cell reads
+    as blank (a missing answer lowers the score), with one the value was never typed by anyone."""
+    for index, formula in sorted(table.formulas.get(row.row, {}).items()):
+        label = column_label(labels, index)
+        value = f"={formula}" if formula else ""
+        reader.report_cell(row, index, label, formula_message(row.row, label, formula), value)
+
+
+def formula_problems(table: Table, labels: list[str], numbers: Collection[int]) -> list[Problem]:
+    """The formulas of rows not read cell by cell (header, title and blank rows, or every row of a file
+    already refused), as problems of the file."""
+    problems = []
+    for number in sorted(numbers):
+        found = table.formulas.get(number, {})
+        if number == 0:  # a formula cell without its reference
+            message = _("文件中有公式，请把公式改为直接填写的数值后重新上传。")
+            problems.append(Problem(None, "", "", message, Level.ERROR, table.sheet))
+            continue
+        for index, formula in sorted(found.items()):
+            label = column_label(labels, index)
+            problems.append(Problem(
+                number, cell_name(label, index), f"={formula}" if formula else "",
+                formula_message(number, label, formula), Level.ERROR, table.sheet,
+            ))
+    return problems
 
 
 def check_children(reader: RowReader, campaign: Campaign, rows: list[RowData]) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lbc import audit
 from lbc.services.errors import DomainError
 from screening.access import get_allocation_township_for_user
 from screening.allocation import solver
@@ -86,9 +87,12 @@ def allocation_page(request: HttpRequest, public_id: Any) -> HttpResponse:
                 % {"a": assigned, "c": companions, "e": escalated},
             )
             return redirect("screening:allocation", public_id=township.public_id)
+    rows = _rows(inputs, selected, supervisors)
+    # Named children with their colours: audited before rendering, so no event means no page.
+    audit.record("screening.allocation.listed", request=request, obj=township, detail={"count": len(rows)})
     context = {
         "township": township,
-        "rows": _rows(inputs, selected, supervisors),
+        "rows": rows,
         "uncovered": [w for w in inputs.warnings if w.pk in set(proposal.uncovered_reds)],
     }
     return render(request, "screening/allocation/page.html", context)

@@ -349,6 +349,8 @@ def class_overview(request: HttpRequest, public_id: Any) -> HttpResponse:
         .order_by("family_name", "given_name", "pk")
     )
     rows = class_rows(request.user, children)
+    # Named children marked for follow-up: audited before rendering, so no event means no page.
+    audit.record("screening.class.listed", request=request, obj=school_class, detail={"count": len(rows)})
     context = {
         "school_class": school_class,
         "rows": rows,

@@ -182,6 +182,12 @@ def warning_list(request: HttpRequest) -> HttpResponse:
             .order_by("child__village__name")
         )
         context["rescreens"] = _rescreens_due(request.user, now)
+    # Named children with their colours: one event per page shown, written before anything is rendered.
+    audit.record(
+        "screening.warning.listed",
+        request=request,
+        detail={"count": len(rows), "total": page.paginator.count, "page": page.number, "filters": f},
+    )
     return render(request, "screening/warnings/list.html", context)
 
 

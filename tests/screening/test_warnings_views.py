@@ -134,5 +134,5 @@ def test_the_list_issues_the_same_number_of_queries_for_5_and_50_warnings(
         response = client.get(reverse(LIST))
     assert len(response.context["rows"]) == 51
     assert len(fifty.captured_queries) == len(five.captured_queries)
-    assert len(five.captured_queries) <= 20
+    assert len(five.captured_queries) <= 24  # 20, plus the audit event of the page (decision 40)
     assert Child.objects.count() > 50

@@ -1,4 +1,4 @@
-"""Invitation lists: those who need it most first, and nothing in them reveals why."""
+"""Invitation lists: one order by village and name; a neutral priority flag only for who sees warnings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from lbc.models import Child, Organisation, Parent
+from lbc.access.roles import capabilities_of
+from lbc.access.tiers import FieldTier
+from lbc.models import Child, Organisation, Parent, Role
+from screening.models import Warning, WarningState
 from tests.conftest import World
 from tests.factories import make_child, make_guardian, make_parent
 from training.invitations import Invitee, children_needing_support, invitees_for_session
@@ -27,12 +30,35 @@ def neighbour(world: World) -> Any:
     return make_guardian(child, name="一合成祖母", phone="13700000011")
 
 
-def test_guardians_of_children_with_open_warnings_come_first(world: World, neighbour: Any) -> None:
+def test_a_trainer_sees_one_list_by_village_and_name(world: World, neighbour: Any) -> None:
     assert world.w1 is not None and world.w1.is_open
     invitees = invitees_for_session(world.user("trainer"), world.ts1)
-    assert [i.name for i in invitees] == ["测试祖母", "一合成祖母"]
-    assert invitees[0].status == "enrolled" and invitees[1].status == ""
-    assert (invitees[1].phone, invitees[1].village, invitees[1].kind) == ("13700000011", "一村", "guardian")
+    assert [i.name for i in invitees] == ["一合成祖母", "测试祖母"]  # g1, whose grandchild is warned, second
+    assert invitees[1].status == "enrolled" and invitees[0].status == ""
+    assert (invitees[0].phone, invitees[0].village, invitees[0].kind) == ("13700000011", "一村", "guardian")
+    assert not any(i.priority for i in invitees)
+
+
+def test_the_order_a_trainer_sees_does_not_change_with_screening(world: World, neighbour: Any) -> None:
+    more = [make_child(world.v1, family_name=f"{c}", given_name="合成") for c in "甲乙丙丁"]
+    for i, child in enumerate(more):
+        make_guardian(child, name=f"{child.family_name}合成外婆", phone=f"1370000002{i}")
+    before = invitees_for_session(world.user("trainer"), world.ts1)
+    Warning.objects.filter(pk=world.w1.pk).update(state=WarningState.CLOSED)
+    Child.objects.filter(pk__in=[more[1].pk, more[3].pk]).update(latest_tier="RED")
+    after = invitees_for_session(world.user("trainer"), world.ts1)
+    assert before == after
+    assert [i.name for i in after] == sorted(i.name for i in after)
+
+
+def test_a_village_director_sees_the_neutral_priority_flag(world: World, neighbour: Any) -> None:
+    invitees = invitees_for_session(world.user("village_director"), world.ts1)
+    assert [(i.name, i.priority) for i in invitees] == [("一合成祖母", False), ("测试祖母", True)]
+
+
+def test_the_flag_follows_the_capability_table(world: World, neighbour: Any) -> None:
+    assert FieldTier.STATUS in capabilities_of(Role.VILLAGE_DIRECTOR).tiers
+    assert FieldTier.STATUS not in capabilities_of(Role.TRAINER).tiers
 
 
 def test_a_trainers_invitees_carry_no_score_tier_reason_or_priority(world: World, neighbour: Any) -> None:
@@ -43,15 +69,15 @@ def test_a_trainers_invitees_carry_no_score_tier_reason_or_priority(world: World
         "phone",
         "village",
         "status",
+        "priority",
     }
     for invitee in invitees_for_session(world.user("trainer"), world.ts1):
+        assert invitee.priority is False
         for value in dataclasses.asdict(invitee).values():
             assert not any(word in str(value) for word in TIER_WORDS)
 
 
 def test_closed_warnings_count_as_dealt_with_and_unwarned_concern_tiers_still_count(world: World) -> None:
-    from screening.models import Warning, WarningState
-
     unwarned = make_child(world.v1, latest_tier="ORANGE")
     everyone = Child.objects.filter(village=world.v1)
     assert set(children_needing_support(everyone)) == {world.c1, unwarned}

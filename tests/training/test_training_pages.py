@@ -451,7 +451,18 @@ def test_the_invitation_list_never_tells_why_someone_comes_first(world: World) -
     Enrolment.objects.filter(session=session).delete()
     invitees = invitees_of(world.user("trainer"), session)
     assert [i.name for i in invitees] == ["测试祖母"]
-    assert set(vars(invitees[0])) == {"kind", "public_id", "name", "phone", "village", "status"}
+    assert set(vars(invitees[0])) == {"kind", "public_id", "name", "phone", "village", "status", "priority"}
+    assert invitees[0].priority is False
+
+
+@pytest.mark.parametrize(("persona", "flagged"), [("trainer", False), ("village_director", True)])
+def test_the_priority_flag_shows_only_to_those_who_see_warnings(
+    login: Any, world: World, persona: str, flagged: bool
+) -> None:
+    Enrolment.objects.filter(session=world.ts1).delete()
+    page = login(persona).get(url("session-enrolment", world.ts1)).content.decode()
+    assert "测试祖母" in page
+    assert ("邀请优先" in page) is flagged
 
 
 def test_the_sheet_is_not_sent_when_the_export_cannot_be_audited(login: Any, world: World) -> None:

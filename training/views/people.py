@@ -1,8 +1,9 @@
 """Who comes to a session: the invitation list, enrolment (registry guardians, walk-ins), the waiting
 list and cancellation, and the printable sign-in sheet.
 
-What the pages show of a person is a name and a village, nothing more: trainers hold no tier over
-children, and nothing from screening is read here.
+What the pages show of a person is a name and a village, in one order by village and name: trainers hold
+no tier over children. The neutral "邀请优先" flag of ``training.invitations`` appears only for users who see
+the child's warnings (a village director), never for a trainer.
 """
 
 from __future__ import annotations
