@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -152,36 +153,32 @@ def post_only(request: HttpRequest, username: str) -> Any:
     return target, None
 
 
-@login_required
-def user_deactivate(request: HttpRequest, username: str) -> HttpResponse:
+def _switch_account(
+    request: HttpRequest, username: str, switch: Callable[..., Any], done: str
+) -> HttpResponse:
+    """Deactivate or re-enable an account of the administrator's scope (POST only)."""
     target, refused = post_only(request, username)
     if refused is not None:
         return refused
     if roles_elsewhere(request, target):
         return redirect("manage:user-detail", target.username)
     try:
-        accounts.deactivate_user(target, by=request.user, request=request)
+        switch(target, by=request.user, request=request)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已停用账号：%(username)s") % {"username": target.username})
+        messages.success(request, done % {"username": target.username})
     return redirect("manage:user-detail", target.username)
+
+
+@login_required
+def user_deactivate(request: HttpRequest, username: str) -> HttpResponse:
+    return _switch_account(request, username, accounts.deactivate_user, _("已停用账号：%(username)s"))
 
 
 @login_required
 def user_reactivate(request: HttpRequest, username: str) -> HttpResponse:
-    target, refused = post_only(request, username)
-    if refused is not None:
-        return refused
-    if roles_elsewhere(request, target):
-        return redirect("manage:user-detail", target.username)
-    try:
-        accounts.reactivate_user(target, by=request.user, request=request)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已重新启用账号：%(username)s") % {"username": target.username})
-    return redirect("manage:user-detail", target.username)
+    return _switch_account(request, username, accounts.reactivate_user, _("已重新启用账号：%(username)s"))
 
 
 @login_required
