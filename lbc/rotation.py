@@ -143,7 +143,7 @@ def read_encrypted_batch(col: EncryptedColumn, active: str, after_pk: Any, size:
         where += f" AND {pk} > %s"
         params.append(after_pk)
     with connection.cursor() as cur:
-        cur.execute(f"SELECT {pk}, {c} FROM {t} WHERE {where} ORDER BY {pk} LIMIT %s",  # noqa: S608
+        cur.execute(f"SELECT {pk}, {c} FROM {t} WHERE {where} ORDER BY {pk} LIMIT %s",  # noqa: S608  # nosec B608
                     [*params, size])
         return [(row[0], row[1]) for row in cur.fetchall()]
 
@@ -153,7 +153,7 @@ def swap_encrypted_value(col: EncryptedColumn, pk: Any, old: str, new: str) -> b
     q = connection.ops.quote_name
     with connection.cursor() as cur:
         cur.execute(
-            f"UPDATE {q(col.table)} SET {q(col.column)} = %s "  # noqa: S608
+            f"UPDATE {q(col.table)} SET {q(col.column)} = %s "  # noqa: S608  # nosec B608
             f"WHERE {q(col.pk_column)} = %s AND {q(col.column)} = %s",
             [new, pk, old],
         )
@@ -168,7 +168,7 @@ def count_encrypted_under(col: EncryptedColumn, key_id: str, *, other_than: bool
     op = "<>" if other_than else "="
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT COUNT(*) FROM {q(col.table)} "  # noqa: S608
+            f"SELECT COUNT(*) FROM {q(col.table)} "  # noqa: S608  # nosec B608
             f"WHERE {c} IS NOT NULL AND {c} <> '' AND SUBSTR({c}, 1, %s) {op} %s",
             [len(prefix), prefix],
         )

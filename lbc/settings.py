@@ -82,7 +82,7 @@ VAR_DIR = Path(env_str("LBC_VAR_DIR", str(BASE_DIR / "var")))
 SECRET_KEY = env_secret("LBC_SECRET_KEY") or ""
 if not SECRET_KEY:
     if DEBUG or DEMO_MODE or TESTING:
-        SECRET_KEY = "insecure-local-only-secret-key-for-demo-and-tests"  # noqa: S105
+        SECRET_KEY = "insecure-local-only-secret-key-for-demo-and-tests"  # noqa: S105  # nosec B105
     else:
         raise ImproperlyConfigured(
             "LBC_SECRET_KEY (or LBC_SECRET_KEY_FILE) must be set outside demo/test mode."
@@ -249,7 +249,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "token": "20/min",
+        "token": "20/min",  # nosec B105
         # Reads of children (lists and details together), per user: one bucket for every person-data view.
         "person_data": env_rate("LBC_API_PERSON_DATA_RATE", "60/min"),
     },

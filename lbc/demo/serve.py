@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import subprocess
+import subprocess  # nosec B404
 import sys
 from collections.abc import Callable, Iterator
 from types import FrameType

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from typing import Any, Protocol
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406
 
 from lbc.access import UserLike
 from lbc.reporting.fonts import register_reportlab_font
