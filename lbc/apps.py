@@ -22,6 +22,8 @@ class LbcConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(_register_sqlite_functions)
+        # A changed password ends the user's API token (a pre_save receiver on the user model).
+        from lbc.api import authentication  # noqa: F401
         # Missing, malformed or wrong keys stop runserver, migrate and check (and gunicorn via wsgi.py).
         checks.register(check_keys_match_data)
 

@@ -6,7 +6,8 @@ from django.conf import settings
 
 from lbc.access import Can, UserLike, scope_of
 
-# SECURITY.md: county administrators and counsellors must use a second factor (``Can.SECOND_FACTOR``).
+# SECURITY.md: county administrators, township supervisors and counsellors must use a second factor
+# (``Can.SECOND_FACTOR``): each sees scores or colours of many children, or handles mandatory reports.
 
 
 def otp_required(user: UserLike) -> bool:

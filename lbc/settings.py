@@ -171,7 +171,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "lbc.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "lbc.passwords.WordAndYearValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -240,7 +241,7 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "lbc.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -254,6 +255,8 @@ REST_FRAMEWORK = {
         "person_data": env_rate("LBC_API_PERSON_DATA_RATE", "60/min"),
     },
 }
+# An API token lives this long after it is issued; a password change, deactivation or DELETE ends it sooner.
+LBC_API_TOKEN_HOURS = env_int("LBC_API_TOKEN_HOURS", 8)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Left-behind children registry API",
     "VERSION": "1.0.0",

@@ -83,7 +83,7 @@ CAPABILITIES: dict[str, Capabilities] = {
         UP_TO_COLOUR | {T.SCORES},
         frozenset({
             Can.LIST_CHILDREN, Can.EDIT_CHILDREN, Can.HANDLE_HARM_REPORTS, Can.SEE_CAMPAIGNS, Can.VIEW_TRENDS,
-            Can.ALLOCATE_WARNINGS, Can.BREAK_GLASS,
+            Can.ALLOCATE_WARNINGS, Can.BREAK_GLASS, Can.SECOND_FACTOR,
         }) | ACT_ON_WARNINGS,
     ),
     Role.VILLAGE_DIRECTOR: Capabilities(

@@ -213,13 +213,16 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
     otp_token = serializers.RegexField(
         r"^\d{6}$", required=False,
-        help_text=_("6位动态验证码；县级管理员和心理教师必须填写"),
+        help_text=_("6位动态验证码；县级管理员、乡镇督导和心理教师必须填写"),
         error_messages={"invalid": _("请输入验证器应用中显示的6位数字。")},
     )
 
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+    expires_at = serializers.DateTimeField(
+        read_only=True, help_text=_("令牌到期时间；修改密码或停用账号后立即失效")
+    )
 
 
 class DetailSerializer(serializers.Serializer):

@@ -25,7 +25,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException, PermissionDenied, Throttled
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +34,7 @@ from rest_framework.views import APIView
 
 from lbc import access, audit
 from lbc.access import FIELD_TIERS, FieldTier, Rights, SearchTiers, UserLike, search_tiers
+from lbc.api.authentication import ExpiringTokenAuthentication, issue_token, token_lifetime
 from lbc.models import Child
 from lbc.otp import otp_required
 from lbc.services.children import find_child_by_id_number
@@ -122,11 +123,22 @@ PERSON_DATA_ERRORS = {
 
 
 class TokenView(ApiView):
-    """Exchange a username and password (and, where required, a TOTP code) for an API token."""
+    """Exchange a username and password (and, where required, a TOTP code) for an API token (POST),
+    or end the token the request is made with (DELETE)."""
 
-    authentication_classes: list[type[BaseAuthentication]] = []  # credentials come in the body
-    permission_classes = [AllowAny]
     throttle_scope = "token"
+
+    def get_authenticators(self) -> list[BaseAuthentication]:
+        # POST brings its credentials in the body; DELETE is made with the token it ends. (The schema
+        # generator asks with no request: POST's own schema says it takes no authentication.)
+        return [ExpiringTokenAuthentication()] if self.method() in (None, "DELETE") else []
+
+    def get_permissions(self) -> list[BasePermission]:
+        # Other methods reach DRF's 405 before any credential is looked at.
+        return [IsAuthenticated()] if self.method() == "DELETE" else [AllowAny()]
+
+    def method(self) -> str | None:
+        return getattr(self.request, "method", None)
 
     def get_throttles(self) -> list[BaseThrottle]:
         # Only credential attempts count against the scope; any other method is answered 405.
@@ -149,10 +161,16 @@ class TokenView(ApiView):
             message = _("此账号需要动态验证码：请在 otp_token 中填写验证器应用显示的6位数字。"
                         "尚未绑定验证器的，请先在网页登录完成绑定。")
             return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
-        token, _created = Token.objects.get_or_create(user=user)
+        token = issue_token(user)
         user_logged_in.send(sender=user.__class__, request=http_request, user=user)
         audit.record("lbc.api.token_issued", actor=user, request=http_request)
-        return Response({"token": token.key})
+        return Response({"token": token.key, "expires_at": token.created + token_lifetime()})
+
+    @extend_schema(request=None, responses={204: None, 401: DetailSerializer})
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user=request.user).delete()  # type: ignore[misc]  # IsAuthenticated
+        audit.record("lbc.api.token_revoked", actor=request.user, request=request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def locked_out(http_request: HttpRequest) -> Response:

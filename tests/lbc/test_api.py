@@ -80,7 +80,7 @@ def ids(rows: list[dict[str, Any]]) -> set[str]:
 def test_it_issues_a_token_for_a_username_and_password(world: World) -> None:
     response = request_token("supervisor")
     assert response.status_code == 200
-    assert set(response.json()) == {"token"}
+    assert set(response.json()) == {"token", "expires_at"}
     assert AuditEvent.objects.filter(action="lbc.api.token_issued", actor=world.user("supervisor")).exists()
 
 
@@ -147,7 +147,8 @@ def test_it_requires_the_second_factor_of_roles_that_need_one(world: World, sett
     assert "动态验证码" in refused.json()["detail"]
     assert request_token("county_admin", otp_token=current_code(device)).status_code == 200
     assert request_token("counsellor").status_code == 400  # no device enrolled yet
-    assert request_token("supervisor").status_code == 200  # a role without the requirement
+    assert request_token("supervisor").status_code == 400  # township supervisors need one too
+    assert request_token("village_director").status_code == 200  # a role without the requirement
 
 
 # --- lists -----------------------------------------------------------------------------------------
@@ -436,7 +437,8 @@ def test_healthz_reports_the_database(client: Any, db: None) -> None:
     assert client.post("/healthz").status_code == 405
 
 
-def test_the_schema_is_valid_openapi(client: Any, db: None) -> None:
+def test_the_schema_is_valid_openapi(client: Any, world: World) -> None:
+    client.force_login(world.user("volunteer"))
     response = client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     schema = response.json()
@@ -647,7 +649,8 @@ def test_the_rate_setting_reads_the_environment(monkeypatch: Any) -> None:
     assert env_rate("LBC_API_PERSON_DATA_RATE", "60/min") == "60/min"
 
 
-def test_the_schema_documents_masking_throttling_and_audit_failure(client: Any, db: None) -> None:
+def test_the_schema_documents_masking_throttling_and_audit_failure(client: Any, world: World) -> None:
+    client.force_login(world.user("volunteer"))
     schema = client.get("/api/schema/", {"format": "json"}).json()
     for path in ("/api/v1/children/", "/api/v1/children/{public_id}/"):
         responses = schema["paths"][path]["get"]["responses"]

@@ -30,6 +30,13 @@ def test_it_sends_counsellors_to_the_second_factor_first(require_otp: None, logi
     assert client.get(reverse("otp:verify")).status_code == 302  # no device yet -> setup
 
 
+def test_a_township_supervisor_must_verify_a_second_factor(require_otp: None, login: Any) -> None:
+    client = login("supervisor")
+    response = client.get("/no-such-page/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("otp:verify"))
+
+
 def test_it_refuses_session_api_access_without_the_second_factor(require_otp: None, login: Any) -> None:
     client = login("county_admin")
     response = client.get("/api/v1/children/")
@@ -37,7 +44,7 @@ def test_it_refuses_session_api_access_without_the_second_factor(require_otp: No
 
 
 def test_it_lets_roles_without_the_requirement_through(require_otp: None, login: Any) -> None:
-    client = login("supervisor")
+    client = login("village_director")
     response = client.get(reverse("otp:setup"))
     assert response.status_code == 200
     response = client.get("/no-such-page/")
