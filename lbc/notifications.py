@@ -18,8 +18,10 @@ from typing import Any, ClassVar, Protocol
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from lbc.models import ContactPreference, OutboxMessage
 
@@ -166,6 +168,30 @@ def queue_message(
     return message
 
 
+# Kinds whose notice outside the platform says the task is urgent. The core's own are here; satellite
+# apps add theirs with ``register_urgent_kind`` in their ``AppConfig.ready()``.
+URGENT_KINDS: set[str] = {"lbc.report.filed", "lbc.report.unhandled", "lbc.grant.breakglass"}
+
+
+def register_urgent_kind(kind: str) -> None:
+    URGENT_KINDS.add(kind)
+
+
+def outside_text(message: OutboxMessage) -> str:
+    """What a gateway sends. A staff member's message may name a child, a school or a need (it is shown
+    in full on their notifications page, behind the login); what leaves the platform by SMS, email or a
+    log says only that there is something, how urgent, and where to look. A message without a user was
+    written for a member of the public (a training reminder to a grandparent) and names no child."""
+    if message.user_id is None:
+        return message.text
+    with translation.override(settings.LANGUAGE_CODE):
+        base = settings.LBC_PUBLIC_URL.rstrip("/")
+        where = base + reverse("lbc:notifications") if base else _("平台“通知”页")
+        if message.kind in URGENT_KINDS:
+            return _("【留守儿童关爱平台】您有一项紧急待办，请立即登录查看：%(where)s") % {"where": where}
+        return _("【留守儿童关爱平台】您有一条新通知，请登录查看：%(where)s") % {"where": where}
+
+
 def backoff(attempts: int) -> dt.timedelta:
     """1, 2, 4, ... minutes after each failed attempt, at most an hour."""
     return dt.timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
@@ -196,7 +222,7 @@ def deliver_due(now: dt.datetime | None = None) -> int:
         gateway = gateways.setdefault(message.channel, gateway_for(message.channel))
         attempts = message.attempts + 1
         try:
-            gateway.send(message.address, message.text, kind=message.kind)
+            gateway.send(message.address, outside_text(message), kind=message.kind)
         except Exception as exc:
             error = str(exc)[:300] if isinstance(exc, GatewayError) else type(exc).__name__
             OutboxMessage.objects.filter(pk=pk).update(

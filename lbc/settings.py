@@ -255,6 +255,9 @@ REST_FRAMEWORK = {
         "person_data": env_rate("LBC_API_PERSON_DATA_RATE", "60/min"),
     },
 }
+# The address people open the platform at (e.g. https://lbc.example-county.gov.cn), used in the link an
+# SMS or email notice carries; without it the notice names the notifications page instead.
+LBC_PUBLIC_URL = env_str("LBC_PUBLIC_URL", "")
 # An API token lives this long after it is issued; a password change, deactivation or DELETE ends it sooner.
 LBC_API_TOKEN_HOURS = env_int("LBC_API_TOKEN_HOURS", 8)
 SPECTACULAR_SETTINGS = {

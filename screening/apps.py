@@ -9,6 +9,9 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         # The core's pages show the screening app's menu entries, panels and demo step (lbc.hooks).
+        from lbc.notifications import register_urgent_kind
         from screening.views.hooks import register
 
         register()
+        # A warning's SMS says only "an urgent task", never the child (lbc.notifications.outside_text).
+        register_urgent_kind("screening.warning")

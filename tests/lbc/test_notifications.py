@@ -88,16 +88,40 @@ def test_it_stores_text_and_address_encrypted() -> None:
     assert text.startswith("v1:") and address.startswith("v1:")
 
 
-def test_it_sends_email_to_the_users_address() -> None:
+def test_it_sends_email_to_the_users_address_saying_only_that_a_notice_waits(settings: Any) -> None:
+    settings.LBC_PUBLIC_URL = "https://lbc.example.org/"
     user = make_user("notified")
     user.email = "notified@example.org"
     user.save()
     queue_message(
-        kind="test.alert", text="培训提醒：明天上午9点。", dedupe_key="e1", user=user, channel=Channel.EMAIL
+        kind="test.alert", text="青石小学三年级王同学需要今天内安全评估", dedupe_key="e1", user=user,
+        channel=Channel.EMAIL,
     )
     assert deliver_due() == 1
     assert mail.outbox[0].to == ["notified@example.org"]
-    assert "明天上午9点" in mail.outbox[0].body
+    body = mail.outbox[0].body
+    assert body == "【留守儿童关爱平台】您有一条新通知，请登录查看：https://lbc.example.org/notifications/"
+    assert "王" not in mail.outbox[0].subject
+
+
+def test_a_staff_sms_of_an_urgent_kind_says_urgent_and_names_nobody(settings: Any) -> None:
+    settings.LBC_PUBLIC_URL = ""
+    user = make_user("counsellor_sms")
+    queue_message(kind="screening.warning", text="青石小学三年级王同学需要今天内安全评估",
+                  dedupe_key="u1", user=user, phone="13800000001", channel=Channel.SMS)
+    assert deliver_due() == 1
+    [(address, text)] = FakeSmsGateway.sent
+    assert address == "13800000001"
+    assert text == "【留守儿童关爱平台】您有一项紧急待办，请立即登录查看：平台“通知”页"
+    # In full on the notifications page, behind the login.
+    assert OutboxMessage.objects.get().text == "青石小学三年级王同学需要今天内安全评估"
+
+
+def test_a_message_to_a_member_of_the_public_keeps_its_own_text() -> None:
+    queue_message(kind="training.reminder", text="培训提醒：明天上午9点。", dedupe_key="p1",
+                  phone="13800000002", channel=Channel.SMS)
+    assert deliver_due() == 1
+    assert FakeSmsGateway.sent == [("13800000002", "培训提醒：明天上午9点。")]
 
 
 def test_a_message_without_any_address_is_kept_as_no_address() -> None:

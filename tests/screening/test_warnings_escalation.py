@@ -101,7 +101,10 @@ def test_while_the_gateway_fails_the_alert_stays_pending_and_goes_out_once_it_wo
     deliver_due(later + dt.timedelta(hours=2))
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.SENT
-    assert any("王同学" in text and "尚未确认" in text for _address, text in FakeSmsGateway.sent)
+    # The platform's notifications page names the child; the SMS says only that an urgent task waits.
+    assert "王同学" in message.text and "尚未确认" in message.text
+    assert FakeSmsGateway.sent and all("紧急待办" in text for _address, text in FakeSmsGateway.sent)
+    assert not any("王" in text or "年级" in text for _address, text in FakeSmsGateway.sent)
 
 
 def test_a_school_without_a_counsellor_goes_straight_to_the_township(world: Any) -> None:
