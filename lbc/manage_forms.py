@@ -27,7 +27,7 @@ from lbc.models.memberships import LEVEL_OF_KIND, SCOPE_KIND
 _REGION_CODE = re.compile(r"[0-9]{9,12}")
 _SCOPE_FIELDS = ("region", "school", "school_class")
 # Path segments of /manage/users/ that are not usernames.
-RESERVED_USERNAMES = frozenset({"new"})
+RESERVED_USERNAMES = frozenset({"new", "import"})
 
 
 def validate_region_code(value: str) -> None:
@@ -331,3 +331,12 @@ class MembershipDatesForm(BootstrapMixin, forms.Form):
         if start and end and end < start:
             self.add_error("valid_until", _("失效日期不能早于生效日期。"))
         return cleaned
+
+
+# --- uploads (regions from division codes, accounts from a staff roster) -------------------------
+
+
+class TableUploadForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label=_("文件（.xlsx 或 .csv）"),
+                           error_messages={"required": _("请选择要上传的文件。")},
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
