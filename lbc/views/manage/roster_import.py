@@ -7,10 +7,10 @@ import io
 import openpyxl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from lbc import access
 from lbc.manage_forms import TableUploadForm
@@ -55,10 +55,11 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def roster_import_confirm(request: HttpRequest) -> HttpResponse:
     """Creates the accounts and shows their one-time codes, once (the page is not kept anywhere)."""
-    access.require_administrator(request.user)
+    access.require_administrator(request.user)  # before the method: other roles get 403, not 405
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         payload = read_preview(KIND, request)
         rows = [StaffRow.from_list(row) for row in payload["rows"]]
