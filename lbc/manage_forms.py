@@ -340,3 +340,23 @@ class TableUploadForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label=_("文件（.xlsx 或 .csv）"),
                            error_messages={"required": _("请选择要上传的文件。")},
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+
+
+class OrganisationForm(BootstrapMixin, forms.ModelForm):
+    """A social organisation, company, university or office; volunteers belong to the county through it."""
+
+    region = RegionChoiceField(queryset=Region.objects.none(), to_field_name="public_id", label=_("所在区划"),
+                               help_text=_("组织所在或服务的本县区划（县、乡镇或村）。"))
+
+    class Meta:
+        model = Organisation
+        fields = ("name", "kind", "city", "region")
+
+    def __init__(self, *args: Any, admin_user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        region = self.fields["region"]
+        assert isinstance(region, forms.ModelChoiceField)
+        region.queryset = access.regions_for_admin(admin_user).select_related("parent")
+        if self.instance.pk and self.instance.region_id:
+            self.initial["region"] = self.instance.region.public_id
+        self.style_fields()

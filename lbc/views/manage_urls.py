@@ -6,6 +6,7 @@ from lbc import hooks
 from lbc.views.manage import (
     grants,
     memberships,
+    organisations,
     overview,
     region_import,
     regions,
@@ -30,6 +31,9 @@ urlpatterns = [
     path("schools/<uuid:public_id>/edit/", schools.school_edit, name="school-edit"),
     path("schools/<uuid:public_id>/classes/new/", schools.class_create, name="class-create"),
     path("classes/<uuid:public_id>/edit/", schools.class_edit, name="class-edit"),
+    path("organisations/", organisations.organisation_list, name="organisation-list"),
+    path("organisations/new/", organisations.organisation_create, name="organisation-create"),
+    path("organisations/<uuid:public_id>/edit/", organisations.organisation_edit, name="organisation-edit"),
     path("users/", users.user_list, name="user-list"),
     path("users/new/", users.user_create, name="user-create"),
     path("users/import/", roster_import.roster_import, name="roster-import"),

@@ -51,27 +51,36 @@ def parse(*rows: tuple[str, ...]) -> tuple[list[Division], list[tuple[int, str, 
 
 
 def test_it_reads_townships_and_villages_and_derives_their_parents() -> None:
-    divisions, problems = parse(("990101102000", "新镇", "乡镇/街道", ""),
-                                ("990101102201", " 新村  一组 ", "村", "220"))
+    divisions, problems = parse(
+        ("990101102000", "新镇", "乡镇/街道", ""), ("990101102201", " 新村  一组 ", "村", "220")
+    )
     assert problems == []
     township, village = divisions
     assert (township.level, township.parent_code) == (Region.Level.TOWNSHIP, "990101000000")
-    assert (village.level, village.parent_code, village.name) == (Region.Level.VILLAGE, "990101102000", "新村 一组")
+    assert (village.level, village.parent_code, village.name) == (
+        Region.Level.VILLAGE,
+        "990101102000",
+        "新村 一组",
+    )
 
 
-@pytest.mark.parametrize(("row", "column", "fragment"), [
-    (("99010110200", "新镇", "乡镇/街道", ""), "区划代码", "12位数字"),
-    (("９９0101102000", "新镇", "乡镇/街道", ""), "区划代码", "全角数字"),
-    (("990202102000", "新镇", "乡镇/街道", ""), "区划代码", "990101"),
-    (("990101000000", "本县", "乡镇/街道", ""), "区划代码", "县级或以上"),
-    (("990101102000", "新镇", "村/社区", ""), "级别", "级别与代码不符"),
-    (("990101102000", "新镇", "县", ""), "级别", "乡镇/街道"),
-    (("990101102000", "", "乡镇/街道", ""), "名称", "不能为空"),
-    (("990101102000", "新\u200b镇", "乡镇/街道", ""), "名称", "U+200B"),
-    (("990101102201", "新村", "村/社区", "230"), "城乡分类代码", "220"),
-])
+@pytest.mark.parametrize(
+    ("row", "column", "fragment"),
+    [
+        (("99010110200", "新镇", "乡镇/街道", ""), "区划代码", "12位数字"),
+        (("９９0101102000", "新镇", "乡镇/街道", ""), "区划代码", "全角数字"),
+        (("990202102000", "新镇", "乡镇/街道", ""), "区划代码", "990101"),
+        (("990101000000", "本县", "乡镇/街道", ""), "区划代码", "县级或以上"),
+        (("990101102000", "新镇", "村/社区", ""), "级别", "级别与代码不符"),
+        (("990101102000", "新镇", "县", ""), "级别", "乡镇/街道"),
+        (("990101102000", "", "乡镇/街道", ""), "名称", "不能为空"),
+        (("990101102000", "新\u200b镇", "乡镇/街道", ""), "名称", "U+200B"),
+        (("990101102201", "新村", "村/社区", "230"), "城乡分类代码", "220"),
+    ],
+)
 def test_every_bad_cell_is_named_by_row_column_and_value_in_chinese(
-        row: tuple[str, ...], column: str, fragment: str) -> None:
+    row: tuple[str, ...], column: str, fragment: str
+) -> None:
     divisions, problems = parse(row)
     assert divisions == []
     assert [(p[0], p[1], p[2]) for p in problems] == [(2, column, row[HEADER.index(column)])]
@@ -79,7 +88,9 @@ def test_every_bad_cell_is_named_by_row_column_and_value_in_chinese(
 
 
 def test_a_duplicate_code_points_at_its_first_row() -> None:
-    divisions, problems = parse(("990101102000", "新镇", "乡镇/街道", ""), ("990101102000", "又一镇", "乡镇", ""))
+    divisions, problems = parse(
+        ("990101102000", "新镇", "乡镇/街道", ""), ("990101102000", "又一镇", "乡镇", "")
+    )
     assert len(divisions) == 1
     assert problems == [(3, "区划代码", "990101102000", "代码与第2行重复。")]
 
@@ -100,17 +111,19 @@ def test_only_county_level_codes_give_a_prefix(coded: World) -> None:
 
 def test_the_plan_shows_new_renamed_reclassified_unchanged_and_missing(coded: World) -> None:
     divisions, _problems = parse(
-        ("990101101000", "一乡", "乡镇/街道", ""),           # T1 unchanged
-        ("990101101001", "一村（新名）", "村/社区", "220"),   # V1 renamed
-        ("990101101002", "一乡三村", "村/社区", "210"),       # new village of T1
-        ("990101103000", "新镇", "乡镇/街道", ""),            # new township ...
-        ("990101103001", "新镇一村", "村/社区", "220"),       # ... with a new village
+        ("990101101000", "一乡", "乡镇/街道", ""),  # T1 unchanged
+        ("990101101001", "一村（新名）", "村/社区", "220"),  # V1 renamed
+        ("990101101002", "一乡三村", "村/社区", "210"),  # new village of T1
+        ("990101103000", "新镇", "乡镇/街道", ""),  # new township ...
+        ("990101103001", "新镇一村", "村/社区", "220"),  # ... with a new village
     )
     plan = plan_import(divisions, by=coded.user("county_admin"))
     assert plan.problems == []
     assert plan.counts == {"unchanged": 1, "renamed": 1, "new": 3}
     assert [(t.code, [v.code for v in t.villages]) for t in plan.tree] == [
-        ("990101101000", ["990101101001", "990101101002"]), ("990101103000", ["990101103001"])]
+        ("990101101000", ["990101101001", "990101101002"]),
+        ("990101103000", ["990101103001"]),
+    ]
     renamed = plan.tree[0].villages[0]
     assert (renamed.status, renamed.old_name, renamed.name) == ("renamed", "一村", "一村（新名）")
     missing = {m.region.name: (m.villages, m.schools) for m in plan.missing}
@@ -141,7 +154,9 @@ def test_a_code_held_by_another_county_s_region_is_refused(coded: World) -> None
 
 def test_a_village_stored_under_another_township_is_not_moved(coded: World) -> None:
     Region.objects.filter(pk=coded.t2.pk).update(code="990101102000")
-    divisions, _problems = parse(("990101102000", "二乡", "乡镇/街道", ""), ("990101102001", "一村", "村/社区", ""))
+    divisions, _problems = parse(
+        ("990101102000", "二乡", "乡镇/街道", ""), ("990101102001", "一村", "村/社区", "")
+    )
     Region.objects.filter(pk=coded.v1.pk).update(code="990101102001")
     plan = plan_import(divisions, by=coded.user("county_admin"))
     assert len(plan.problems) == 1 and "一乡" in plan.problems[0].message
@@ -168,7 +183,11 @@ def test_it_writes_the_plan_with_one_audit_event(coded: World) -> None:
     import_rows(coded, *ROWS)
     township = Region.objects.get(code="990101103000")
     village = Region.objects.get(code="990101103001")
-    assert (township.parent, township.level, township.path) == (coded.county, 4, f"{coded.county.path}{township.pk}/")
+    assert (township.parent, township.level, township.path) == (
+        coded.county,
+        4,
+        f"{coded.county.path}{township.pk}/",
+    )
     assert (village.parent, village.urban_rural, village.name) == (township, "121", "新镇一村")
     assert Region.objects.get(pk=coded.v1.pk).name == "一村（新名）"
     events = list(AuditEvent.objects.filter(action="lbc.region.imported"))
@@ -242,12 +261,15 @@ def test_a_gb18030_csv_is_read() -> None:
     assert read_table("codes.csv", data).rows[1] == ["990101103000", "新镇", "乡镇/街道", ""]
 
 
-@pytest.mark.parametrize(("name", "data", "fragment"), [
-    ("codes.xlsx", b"990101103000,x", "不是真正的 .xlsx"),
-    ("codes.xls", b"\xd0\xcf\x11\xe0", ".xlsx 或 .csv"),
-    ("codes.csv", b"", "空的"),
-    ("codes.xlsx", xlsx([list(HEADER), ["=A1", "x", "村", ""]]), "公式"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "fragment"),
+    [
+        ("codes.xlsx", b"990101103000,x", "不是真正的 .xlsx"),
+        ("codes.xls", b"\xd0\xcf\x11\xe0", ".xlsx 或 .csv"),
+        ("codes.csv", b"", "空的"),
+        ("codes.xlsx", xlsx([list(HEADER), ["=A1", "x", "村", ""]]), "公式"),
+    ],
+)
 def test_unreadable_or_unsafe_files_are_refused_with_a_reason(name: str, data: bytes, fragment: str) -> None:
     with pytest.raises(TableRejected, match=fragment):
         read_table(name, data)

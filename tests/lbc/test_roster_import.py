@@ -11,7 +11,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 
-from lbc.models import AuditEvent, ContactPreference, Membership, Organisation, PasswordResetCode, Role, Volunteer
+from lbc.models import (
+    AuditEvent,
+    ContactPreference,
+    Membership,
+    Organisation,
+    PasswordResetCode,
+    Role,
+    Volunteer,
+)
 from lbc.services import accounts
 from lbc.services.errors import DomainError
 from lbc.services.roster_import import HEADER, StaffRow, commit_roster, parse_roster, plan_roster
@@ -23,7 +31,9 @@ User = get_user_model()
 
 @pytest.fixture
 def org(world: World) -> Organisation:
-    return Organisation.objects.create(name="示例大学志愿者协会（虚构）", kind="university", region=world.county)
+    return Organisation.objects.create(
+        name="示例大学志愿者协会（虚构）", kind="university", region=world.county
+    )
 
 
 def parse(*rows: tuple[str, ...]) -> tuple[list[StaffRow], list[tuple[int, str, str, str]]]:
@@ -56,22 +66,26 @@ ROSTER = (
 # --- rows on their own ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("row", "column", "fragment"), [
-    (("", "19900000001", "村儿童主任", "一村", "", ""), "姓名", "不能为空"),
-    (("测\u202e试", "19900000001", "村儿童主任", "一村", "", ""), "姓名", "U+202E"),
-    (("测试", "1990000000", "村儿童主任", "一村", "", ""), "手机号码", "11位"),
-    (("测试", "１9900000001", "村儿童主任", "一村", "", ""), "手机号码", "全角"),
-    (("测试", "19900000001", "村主任", "一村", "", ""), "角色", "村儿童主任"),
-    (("测试", "19900000001", "县级管理员", "测试县", "", ""), "角色", "逐个添加"),
-    (("测试", "19900000001", "班主任", "一乡中心学校", "", ""), "角色", "逐个添加"),
-    (("测试", "19900000001", "村儿童主任", "一村", "张 三", ""), "用户名", "字母、数字"),
-    (("测试", "19900000001", "村儿童主任", "一村", "import", ""), "用户名", "保留"),
-    (("测试", "19900000001", "志愿者", "某协会", "", ""), "失效日期", "必须填写"),
-    (("测试", "19900000001", "志愿者", "某协会", "", "2027.1.31"), "失效日期", "日期格式"),
-    (("测试", "19900000001", "志愿者", "某协会", "", "2020-01-31"), "失效日期", "不能早于今天"),
-])
+@pytest.mark.parametrize(
+    ("row", "column", "fragment"),
+    [
+        (("", "19900000001", "村儿童主任", "一村", "", ""), "姓名", "不能为空"),
+        (("测\u202e试", "19900000001", "村儿童主任", "一村", "", ""), "姓名", "U+202E"),
+        (("测试", "1990000000", "村儿童主任", "一村", "", ""), "手机号码", "11位"),
+        (("测试", "１9900000001", "村儿童主任", "一村", "", ""), "手机号码", "全角"),
+        (("测试", "19900000001", "村主任", "一村", "", ""), "角色", "村儿童主任"),
+        (("测试", "19900000001", "县级管理员", "测试县", "", ""), "角色", "逐个添加"),
+        (("测试", "19900000001", "班主任", "一乡中心学校", "", ""), "角色", "逐个添加"),
+        (("测试", "19900000001", "村儿童主任", "一村", "张 三", ""), "用户名", "字母、数字"),
+        (("测试", "19900000001", "村儿童主任", "一村", "import", ""), "用户名", "保留"),
+        (("测试", "19900000001", "志愿者", "某协会", "", ""), "失效日期", "必须填写"),
+        (("测试", "19900000001", "志愿者", "某协会", "", "2027.1.31"), "失效日期", "日期格式"),
+        (("测试", "19900000001", "志愿者", "某协会", "", "2020-01-31"), "失效日期", "不能早于今天"),
+    ],
+)
 def test_every_bad_cell_is_named_by_row_column_and_value_in_chinese(
-        row: tuple[str, ...], column: str, fragment: str) -> None:
+    row: tuple[str, ...], column: str, fragment: str
+) -> None:
     staff, problems = parse(row)
     assert staff == []
     assert [(p[0], p[1], p[2]) for p in problems] == [(2, column, row[HEADER.index(column)])]
@@ -92,15 +106,22 @@ def test_dates_are_read_in_the_usual_chinese_forms() -> None:
 # --- scopes and existing accounts -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("row", "fragment"), [
-    (("测试", "19900000001", "学校心理教师", "一乡", "", ""), "须是一个学校，“一乡”是乡镇/街道"),
-    (("测试", "19900000001", "乡镇儿童督导员", "一乡中心学校", "", ""), "须是一个乡镇/街道，“一乡中心学校”是学校"),
-    (("测试", "19900000001", "乡镇儿童督导员", "三乡", "", ""), "本县找不到名为“三乡”的乡镇/街道"),
-    (("测试", "19900000001", "学校心理教师", "三乡中心学校", "", ""), "找不到"),
-    (("测试", "19900000001", "村儿童主任", "", "", ""), "请填写"),
-])
+@pytest.mark.parametrize(
+    ("row", "fragment"),
+    [
+        (("测试", "19900000001", "学校心理教师", "一乡", "", ""), "须是一个学校，“一乡”是乡镇/街道"),
+        (
+            ("测试", "19900000001", "乡镇儿童督导员", "一乡中心学校", "", ""),
+            "须是一个乡镇/街道，“一乡中心学校”是学校",
+        ),
+        (("测试", "19900000001", "乡镇儿童督导员", "三乡", "", ""), "本县找不到名为“三乡”的乡镇/街道"),
+        (("测试", "19900000001", "学校心理教师", "三乡中心学校", "", ""), "找不到"),
+        (("测试", "19900000001", "村儿童主任", "", "", ""), "请填写"),
+    ],
+)
 def test_scopes_are_found_by_name_in_the_county_and_must_fit_the_role(
-        world: World, row: tuple[str, ...], fragment: str) -> None:
+    world: World, row: tuple[str, ...], fragment: str
+) -> None:
     result = plan(world, row)
     assert [(p.row, p.column, p.value) for p in result.problems] == [(2, "范围", row[3])]  # type: ignore[attr-defined]
     assert fragment in result.problems[0].message  # type: ignore[attr-defined]
@@ -158,12 +179,20 @@ def test_a_new_account_sets_its_password_with_its_code(world: World, org: Organi
 
 def test_importing_the_same_roster_again_creates_nothing(world: World, org: Organisation) -> None:
     commit(world, *ROSTER)
-    counts = (User.objects.count(), Membership.objects.count(), PasswordResetCode.objects.count(),
-              AuditEvent.objects.count())
+    counts = (
+        User.objects.count(),
+        Membership.objects.count(),
+        PasswordResetCode.objects.count(),
+        AuditEvent.objects.count(),
+    )
     again, issued = commit(world, *ROSTER)  # type: ignore[misc]
     assert {a.status for a in again.actions} == {"exists"} and issued == []
-    assert (User.objects.count(), Membership.objects.count(), PasswordResetCode.objects.count(),
-            AuditEvent.objects.count()) == counts
+    assert (
+        User.objects.count(),
+        Membership.objects.count(),
+        PasswordResetCode.objects.count(),
+        AuditEvent.objects.count(),
+    ) == counts
 
 
 def test_a_known_phone_with_a_new_role_adds_the_role_only(world: World, org: Organisation) -> None:
@@ -172,7 +201,9 @@ def test_a_known_phone_with_a_new_role_adds_the_role_only(world: World, org: Org
     _plan, issued = commit(world, ("测试督导（虚构）", "19900000001", "村儿童主任", "一村", "", ""))  # type: ignore[misc]
     assert issued[0].username == user.username and issued[0].code == ""
     assert set(Membership.objects.filter(user=user).values_list("role", flat=True)) == {
-        Role.TOWNSHIP_SUPERVISOR, Role.VILLAGE_DIRECTOR}
+        Role.TOWNSHIP_SUPERVISOR,
+        Role.VILLAGE_DIRECTOR,
+    }
     assert PasswordResetCode.objects.filter(user=user).count() == 1
 
 
@@ -187,8 +218,9 @@ def test_a_roster_changed_since_the_preview_writes_nothing(world: World, org: Or
     assert User.objects.count() == users
 
 
-def test_a_failure_half_way_leaves_no_account(world: World, org: Organisation,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_half_way_leaves_no_account(
+    world: World, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
     users = User.objects.count()
 
     def broken(*args: object, **kwargs: object) -> None:

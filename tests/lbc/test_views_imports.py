@@ -33,7 +33,11 @@ def upload(name: str, rows: list[list[str]]) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode("utf-8-sig"), content_type="text/csv")
 
 
-REGIONS = [list(HEADER), ["990101103000", "新镇", "乡镇/街道", ""], ["990101103001", "新镇一村", "村/社区", "220"]]
+REGIONS = [
+    list(HEADER),
+    ["990101103000", "新镇", "乡镇/街道", ""],
+    ["990101103001", "新镇一村", "村/社区", "220"],
+]
 
 
 def preview_token(body: str) -> str:
@@ -62,42 +66,69 @@ def test_upload_preview_confirm_creates_the_regions(coded: World) -> None:
     body = response.content.decode()
     assert response.status_code == 200 and "新增 2 个" in body and "新镇一村" in body
     assert not Region.objects.filter(code="990101103000").exists()  # a preview writes nothing
-    response = client.post(reverse("manage:region-import-confirm"), {"preview": preview_token(body)}, follow=True)
+    response = client.post(
+        reverse("manage:region-import-confirm"), {"preview": preview_token(body)}, follow=True
+    )
     assert "已导入区划：新增2个" in response.content.decode()
     assert Region.objects.get(code="990101103001").parent == Region.objects.get(code="990101103000")
-    assert AuditEvent.objects.filter(action="lbc.region.imported", actor_id=coded.user("county_admin").pk).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="lbc.region.imported", actor_id=coded.user("county_admin").pk
+        ).count()
+        == 1
+    )
 
 
 def test_the_same_file_again_says_nothing_changes_and_offers_no_confirm(coded: World) -> None:
     client = admin_client(coded)
-    body = client.post(reverse("manage:region-import"), {"file": upload("codes.csv", REGIONS)}).content.decode()
+    body = client.post(
+        reverse("manage:region-import"), {"file": upload("codes.csv", REGIONS)}
+    ).content.decode()
     client.post(reverse("manage:region-import-confirm"), {"preview": preview_token(body)})
-    again = client.post(reverse("manage:region-import"), {"file": upload("codes.csv", REGIONS)}).content.decode()
+    again = client.post(
+        reverse("manage:region-import"), {"file": upload("codes.csv", REGIONS)}
+    ).content.decode()
     assert "没有需要导入的变化" in again and 'name="preview"' not in again
 
 
 def test_bad_cells_are_listed_with_row_column_and_value(coded: World) -> None:
-    rows = [list(HEADER), ["990202103000", "外县镇", "乡镇/街道", ""], ["990101103001", "新镇一村", "村", "999"]]
-    body = admin_client(coded).post(reverse("manage:region-import"),
-                                    {"file": upload("codes.csv", rows)}).content.decode()
+    rows = [
+        list(HEADER),
+        ["990202103000", "外县镇", "乡镇/街道", ""],
+        ["990101103001", "新镇一村", "村", "999"],
+    ]
+    body = (
+        admin_client(coded)
+        .post(reverse("manage:region-import"), {"file": upload("codes.csv", rows)})
+        .content.decode()
+    )
     assert "文件中有 2 处错误" in body and 'name="preview"' not in body
     assert "第2行" in body and "990202103000" in body and "第3行" in body and "999" in body
 
 
 def test_a_preview_signed_for_one_administrator_is_refused_for_another(coded: World) -> None:
-    body = admin_client(coded).post(reverse("manage:region-import"),
-                                    {"file": upload("codes.csv", REGIONS)}).content.decode()
+    body = (
+        admin_client(coded)
+        .post(reverse("manage:region-import"), {"file": upload("codes.csv", REGIONS)})
+        .content.decode()
+    )
     other = admin_client(coded, "other_county_admin")
-    response = other.post(reverse("manage:region-import-confirm"), {"preview": preview_token(body)}, follow=True)
+    response = other.post(
+        reverse("manage:region-import-confirm"), {"preview": preview_token(body)}, follow=True
+    )
     assert "预览数据无效" in response.content.decode()
     assert not Region.objects.filter(code__startswith="990101103").exists()
 
 
 def test_an_altered_preview_is_refused(coded: World) -> None:
     client = admin_client(coded)
-    body = client.post(reverse("manage:region-import"), {"file": upload("codes.csv", REGIONS)}).content.decode()
+    body = client.post(
+        reverse("manage:region-import"), {"file": upload("codes.csv", REGIONS)}
+    ).content.decode()
     token = preview_token(body)
-    response = client.post(reverse("manage:region-import-confirm"), {"preview": token[:-2] + "xx"}, follow=True)
+    response = client.post(
+        reverse("manage:region-import-confirm"), {"preview": token[:-2] + "xx"}, follow=True
+    )
     assert "预览数据无效" in response.content.decode()
     assert not Region.objects.filter(code__startswith="990101103").exists()
 
@@ -114,8 +145,13 @@ def test_the_template_has_the_header_and_synthetic_rows_that_are_refused(coded: 
     response = admin_client(coded).get(reverse("manage:region-import-template"))
     table = read_table("template.xlsx", response.content)
     assert tuple(table.rows[0]) == HEADER and all("虚构" in row[1] for row in table.rows[1:])
-    body = admin_client(coded).post(reverse("manage:region-import"), {"file": SimpleUploadedFile(
-        "template.xlsx", response.content)}).content.decode()
+    body = (
+        admin_client(coded)
+        .post(
+            reverse("manage:region-import"), {"file": SimpleUploadedFile("template.xlsx", response.content)}
+        )
+        .content.decode()
+    )
     assert "文件中有 3 处错误" in body
 
 
@@ -127,9 +163,11 @@ def test_a_county_without_a_standard_code_is_told_so(world: World) -> None:
 # --- roster ---------------------------------------------------------------------------------------
 
 
-ROSTER = [list(ROSTER_HEADER),
-          ["测试主任（虚构）", "19900000002", "村儿童主任", "一村", "dir.yicun", ""],
-          ["测试教师（虚构）", "19900000003", "学校心理教师", "一乡中心学校", "", ""]]
+ROSTER = [
+    list(ROSTER_HEADER),
+    ["测试主任（虚构）", "19900000002", "村儿童主任", "一村", "dir.yicun", ""],
+    ["测试教师（虚构）", "19900000003", "学校心理教师", "一乡中心学校", "", ""],
+]
 
 
 def test_the_user_list_links_to_the_roster_import(world: World) -> None:
@@ -139,7 +177,9 @@ def test_the_user_list_links_to_the_roster_import(world: World) -> None:
 
 def test_roster_upload_preview_confirm_shows_the_codes_once(world: World) -> None:
     client = admin_client(world)
-    body = client.post(reverse("manage:roster-import"), {"file": upload("roster.csv", ROSTER)}).content.decode()
+    body = client.post(
+        reverse("manage:roster-import"), {"file": upload("roster.csv", ROSTER)}
+    ).content.decode()
     assert "新建账号 2 个" in body and not User.objects.filter(username="dir.yicun").exists()
     token = preview_token(body)
     sheet = client.post(reverse("manage:roster-import-confirm"), {"preview": token}).content.decode()
@@ -147,7 +187,9 @@ def test_roster_upload_preview_confirm_shows_the_codes_once(world: World) -> Non
     assert len(codes) == 2 and "dir.yicun" in sheet
     assert PasswordResetCode.objects.filter(user__username="dir.yicun").count() == 1
     # Sending the same confirmation again (a reload) creates nothing and shows no code.
-    again = client.post(reverse("manage:roster-import-confirm"), {"preview": token}, follow=True).content.decode()
+    again = client.post(
+        reverse("manage:roster-import-confirm"), {"preview": token}, follow=True
+    ).content.decode()
     assert not re.findall(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", again) and "预览之后" in again
     assert User.objects.filter(first_name__endswith="（虚构）").count() == 2
     assert AuditEvent.objects.filter(action="lbc.user.roster_imported").count() == 1
@@ -155,9 +197,13 @@ def test_roster_upload_preview_confirm_shows_the_codes_once(world: World) -> Non
 
 def test_a_known_roster_is_reported_as_unchanged(world: World) -> None:
     client = admin_client(world)
-    body = client.post(reverse("manage:roster-import"), {"file": upload("roster.csv", ROSTER)}).content.decode()
+    body = client.post(
+        reverse("manage:roster-import"), {"file": upload("roster.csv", ROSTER)}
+    ).content.decode()
     client.post(reverse("manage:roster-import-confirm"), {"preview": preview_token(body)})
-    again = client.post(reverse("manage:roster-import"), {"file": upload("roster.csv", ROSTER)}).content.decode()
+    again = client.post(
+        reverse("manage:roster-import"), {"file": upload("roster.csv", ROSTER)}
+    ).content.decode()
     assert "已存在（不改动）2 个" in again and 'name="preview"' not in again
 
 
@@ -167,3 +213,32 @@ def test_roster_template_is_synthetic(world: World) -> None:
     workbook: Any = openpyxl.load_workbook(io.BytesIO(content))
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0] == ROSTER_HEADER and all("虚构" in str(row[0]) for row in rows[1:])
+
+
+# --- organisations (volunteers belong to the county through theirs) -------------------------------
+
+
+def test_an_administrator_adds_an_organisation_on_the_county_pages(world: World) -> None:
+    client = admin_client(world)
+    form = client.get(reverse("manage:organisation-create")).content.decode()
+    assert "一村" in form and "三村" not in form
+    response = client.post(
+        reverse("manage:organisation-create"),
+        {"name": "合成高校志愿者协会", "kind": "university", "city": "", "region": str(world.county.public_id)},
+    )
+    assert response.status_code == 302
+    created = Organisation.objects.get(name="合成高校志愿者协会")
+    assert created.region == world.county
+    assert AuditEvent.objects.filter(action="lbc.organisation.created", object_id=str(created.public_id)).exists()
+    assert "合成高校志愿者协会" in client.get(reverse("manage:organisation-list")).content.decode()
+
+
+def test_an_organisation_of_another_county_cannot_be_chosen_or_opened(world: World) -> None:
+    client = admin_client(world)
+    response = client.post(
+        reverse("manage:organisation-create"),
+        {"name": "越界组织", "kind": "social", "city": "", "region": str(world.t3.public_id)},
+    )
+    assert response.status_code == 200 and not Organisation.objects.filter(name="越界组织").exists()
+    assert client.get(reverse("manage:organisation-edit", args=[world.org3.public_id])).status_code == 404
+    assert "邻县合成志愿者协会" not in client.get(reverse("manage:organisation-list")).content.decode()
