@@ -26,11 +26,10 @@ KIND = "region-import"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _context(request: HttpRequest, form: TableUploadForm) -> dict[str, object]:
-    counties = regions_import.admin_counties(request.user)
+def _context(form: TableUploadForm, counties: list[tuple[Region, str | None]]) -> dict[str, object]:
     return {
         "form": form,
-        "counties": [(c, regions_import.county_prefix(c)) for c in counties],
+        "counties": counties,
         "header": regions_import.HEADER,
         "classes": Region.UrbanRural.choices,
     }
@@ -41,11 +40,12 @@ def _context(request: HttpRequest, form: TableUploadForm) -> dict[str, object]:
 def region_import(request: HttpRequest) -> HttpResponse:
     access.require_administrator(request.user)
     form = TableUploadForm(request.POST or None, request.FILES or None)
-    context = _context(request, form)
+    counties = [(c, regions_import.county_prefix(c)) for c in regions_import.admin_counties(request.user)]
+    context = _context(form, counties)
     table = uploaded_table(request, form) if request.method == "POST" else None
     if table is None:
         return page(request, "region_import.html", context)
-    prefixes = [prefix for _county, prefix in context["counties"] if prefix]  # type: ignore[attr-defined]
+    prefixes = [prefix for _county, prefix in counties if prefix]
     divisions, problems = regions_import.parse_divisions(table, prefixes)
     plan = regions_import.plan_import(divisions, by=request.user)
     problems = sorted([*problems, *plan.problems], key=lambda p: (p.row, p.column))
