@@ -6,13 +6,14 @@ from django.conf import settings
 
 from lbc.access import Can, UserLike, scope_of
 
-# SECURITY.md: county administrators and counsellors must use a second factor (``Can.SECOND_FACTOR``).
+# SECURITY.md: county administrators and counsellors must use a second factor (``Can.SECOND_FACTOR``),
+# and so must the system administrator (a superuser: the Django admin appoints county administrators).
 
 
 def otp_required(user: UserLike) -> bool:
     if not settings.LBC_REQUIRE_OTP or not user.is_authenticated:
         return False
-    return scope_of(user).can(Can.SECOND_FACTOR)
+    return bool(getattr(user, "is_superuser", False)) or scope_of(user).can(Can.SECOND_FACTOR)
 
 
 def otp_satisfied(user: UserLike) -> bool:

@@ -207,3 +207,9 @@ def test_the_admin_login_goes_through_axes(world: World, settings: Any) -> None:
     assert AccessAttempt.objects.filter(username="sysadmin").exists()
     response = client.post(reverse("admin:login"), {"username": "sysadmin", "password": PASSWORD})
     assert response.status_code in (403, 429)
+
+
+def test_the_system_administrator_needs_the_second_factor(sysadmin: Client, settings: Any) -> None:
+    settings.LBC_REQUIRE_OTP = True
+    response = sysadmin.get(reverse("admin:index"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("otp:verify"))
