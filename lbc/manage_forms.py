@@ -1,4 +1,4 @@
-"""Forms of the county administrator pages (/manage/) and of the scoped Django admin.
+"""Forms of the county administrator pages (/manage/); the region-code check is shared with the admin.
 
 Every choice list is built from the administrator's county through lbc/access.py, every field is
 listed explicitly, and choices are addressed by ``public_id`` so sequential ids never reach a page.
