@@ -224,12 +224,19 @@ def test_an_administrator_adds_an_organisation_on_the_county_pages(world: World)
     assert "一村" in form and "三村" not in form
     response = client.post(
         reverse("manage:organisation-create"),
-        {"name": "合成高校志愿者协会", "kind": "university", "city": "", "region": str(world.county.public_id)},
+        {
+            "name": "合成高校志愿者协会",
+            "kind": "university",
+            "city": "",
+            "region": str(world.county.public_id),
+        },
     )
     assert response.status_code == 302
     created = Organisation.objects.get(name="合成高校志愿者协会")
     assert created.region == world.county
-    assert AuditEvent.objects.filter(action="lbc.organisation.created", object_id=str(created.public_id)).exists()
+    assert AuditEvent.objects.filter(
+        action="lbc.organisation.created", object_id=str(created.public_id)
+    ).exists()
     assert "合成高校志愿者协会" in client.get(reverse("manage:organisation-list")).content.decode()
 
 
