@@ -12,7 +12,15 @@ from playwright.sync_api import expect, sync_playwright
 
 from lbc.models import AuditEvent, Region
 from lbc.services.regions_import import HEADER
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in, watch_console
+from tests.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    assert_no_sideways_scroll,
+    log_in,
+    watch_console,
+)
 from tests.conftest import build_world
 
 
@@ -59,6 +67,10 @@ def test_an_administrator_imports_townships_and_villages_from_division_codes(
         expect(page.get_by_test_id("import-summary")).to_contain_text("新增 3 个")
         expect(page.get_by_text("合成镇社区")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "region-import-preview.png"), full_page=True)
+        page.set_viewport_size(PHONE)
+        assert_no_sideways_scroll(page)
+        page.screenshot(path=str(ARTIFACTS / "region-import-preview-phone.png"), full_page=True)
+        page.set_viewport_size({"width": 1366, "height": 768})
         assert not Region.objects.filter(code="990101103000").exists()
         page.get_by_role("button", name="确认导入").click()
         expect(page.get_by_text("已导入区划：新增3个")).to_be_visible()
