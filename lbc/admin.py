@@ -1,105 +1,70 @@
-"""The Django admin, for county administrators only and only over their own county.
+"""The Django admin: for the system administrator (an active superuser) only, and no person data.
 
-Who may enter: an active account with ``is_staff`` (kept in step with county-administrator
-memberships by lbc/services/accounts.py) holding a *current* county-administrator membership.
-Login goes through the same authentication backends as the rest of the site, so django-axes
-throttles it too.
+Everything a county administrator does is on the county pages (/manage/), which check scope, keep
+the audit trail and follow the capability table; the admin is closed to them (is_staff opens
+nothing here). What the system administrator does here is what lies above a county:
 
-What is registered: the county's structure (regions, schools, classes, organisations) and its
-memberships, each scoped through lbc/access.py and saved through the audited services.
+- the region tree above townships (provinces, cities, counties and their division codes);
+- staff accounts and their county-administrator appointments, so a new county can be handed to its
+  first administrator without a shell.
 
-What is deliberately NOT registered: Child, Guardian, Parent, Household, Consent, ChildGrant and
-AuditEvent. Person data is read only through the application's pages, which check scope and field
-tiers and write audit events; the admin does neither. Accounts (auth User and Group) are managed on
-/manage/, where every account is tied to a membership of the county.
+Registered models are an allow-list (tests/lbc/test_admin.py fails when anything else appears).
+Children, guardians, parents, households, consents, grants, assessments, warnings, notes, reports,
+trainees and the audit log are never registered: the admin neither checks field tiers nor writes read
+events. API tokens and authenticator devices are unregistered too: the admin would show their secrets.
+Writes go through the audited services; nothing can be deleted.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
-from django.db.models import BLANK_CHOICE_DASH, ForeignKey, Model, QuerySet
-from django.http import HttpRequest
-from django.urls import reverse_lazy
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import TokenProxy
 
-from lbc import access
-from lbc.manage_forms import validate_grade, validate_region_code, validate_school_year
-from lbc.models import Membership, Organisation, Region, Role, School, SchoolClass
+from lbc import audit
+from lbc.access import Can, roles_with
+from lbc.manage_forms import validate_region_code
+from lbc.models import Membership, Region, Role
 from lbc.services import accounts
 
 
-def is_county_administrator(request: HttpRequest) -> bool:
+def is_system_administrator(request: HttpRequest) -> bool:
     user = request.user
-    return bool(user.is_active and user.is_staff and access.scope_of(user).can_administer)
+    return bool(user.is_active and user.is_superuser)
 
 
 # The default site is the one lbc/urls.py mounts and every app registers with, so replacing its
-# permission check is the smallest change that closes the whole admin (index, app pages, every
-# ModelAdmin view) to anyone who is not a current county administrator; a custom AdminSite would
-# need its own URL wiring and re-registration of every model.
-admin.site.has_permission = is_county_administrator  # type: ignore[method-assign]
-admin.site.site_header = _("留守儿童关爱服务平台 · 县级管理后台")
-admin.site.site_title = _("县级管理后台")
-admin.site.index_title = _("本县的区划、学校、组织与角色")
-admin.site.site_url = reverse_lazy("manage:home")  # type: ignore[assignment]
+# permission check closes the whole admin (index, app pages, every ModelAdmin view) at once.
+admin.site.has_permission = is_system_administrator  # type: ignore[method-assign]
+admin.site.site_header = _("留守儿童关爱服务平台 · 系统管理")
+admin.site.site_title = _("系统管理")
+admin.site.index_title = _("区划、账号与县级管理员任命")
 
-for model in (get_user_model(), Group):
+for model in (Group, TokenProxy, TOTPDevice, get_user_model()):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
 
 
-class CountyScopedAdmin(admin.ModelAdmin):
-    """Rows of the administrator's county only; writes go through the audited services."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_county_administrator(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_county_administrator(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return is_county_administrator(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_county_administrator(request)
-
+class SystemAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Never: the confirmation page would list linked person records, and deleting erases
-        # history. Schools are retired with "在用"; memberships are ended on /manage/.
+        # Never: deleting erases history, and a region or account still has records hanging off it.
         return False
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        accounts.save_county_record(obj, by=request.user, fields=form.changed_data, request=request)
-
-    def scoped_choices(self, request: HttpRequest, db_field: ForeignKey[Any, Any]) -> QuerySet[Any]:
-        """The county's choices for a foreign key. A key a subclass does not name offers nothing."""
-        return cast(type[Model], db_field.related_model)._default_manager.none()
-
-    def formfield_for_foreignkey(self, db_field: ForeignKey[Any, Any], request: HttpRequest,
-                                 **kwargs: Any) -> Any:
-        kwargs["queryset"] = self.scoped_choices(request, db_field)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-def _county_regions(request: HttpRequest, *levels: int) -> QuerySet[Region]:
-    return access.regions_for_admin(request.user).filter(level__in=levels)
 
 
 class RegionAdminForm(forms.ModelForm):
     class Meta:
         model = Region
-        fields = ("parent", "name", "code", "latitude", "longitude")
+        fields = ("parent", "name", "code", "urban_rural", "latitude", "longitude")
         error_messages = {"code": {"unique": _("该区划代码已被使用。")}}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if "parent" in self.fields:
-            self.fields["parent"].required = True
 
     def clean_code(self) -> str:
         code = (self.cleaned_data.get("code") or "").strip()
@@ -108,147 +73,90 @@ class RegionAdminForm(forms.ModelForm):
 
 
 @admin.register(Region)
-class RegionAdmin(CountyScopedAdmin):
+class RegionAdmin(SystemAdmin):
     form = RegionAdminForm
-    fields = ("parent", "name", "code", "latitude", "longitude", "level")
+    fields = ("parent", "name", "code", "urban_rural", "latitude", "longitude", "level")
     list_display = ("name", "code", "level", "parent")
     list_filter = ("level",)
     search_fields = ("name", "code")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Region]:
-        # Townships and villages: the county row itself is not edited by its own administrator.
-        regions = access.regions_for_admin(request.user).filter(level__gte=Region.Level.TOWNSHIP)
-        return regions.select_related("parent")
+    list_select_related = ("parent",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        # The level follows the parent; the parent is fixed because moving a region would leave
-        # the stored ancestry of its villages, schools and children stale.
+        # The level follows the parent; the parent is fixed because moving a region would leave the
+        # stored ancestry of its villages, schools and children stale.
         return ("level", "parent") if obj is not None else ("level",)
 
-    def scoped_choices(self, request: HttpRequest, db_field: ForeignKey[Any, Any]) -> QuerySet[Any]:
-        return _county_regions(request, Region.Level.COUNTY, Region.Level.TOWNSHIP)
+    @transaction.atomic
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            obj.level = obj.parent.level + 1 if obj.parent is not None else Region.Level.PROVINCE
+        obj.save()
+        audit.record(f"lbc.region.{'updated' if change else 'created'}", actor=request.user, request=request,
+                     obj=obj, detail={"fields": sorted(form.changed_data), "system": True})
 
 
-class SchoolAdminForm(forms.ModelForm):
-    class Meta:
-        model = School
-        fields = ("name", "kind", "region", "has_boarding", "active")
+@admin.register(get_user_model())
+class StaffAccountAdmin(UserAdmin, SystemAdmin):
+    """Staff accounts: name, login and whether the account is active. Superusers are made on the server."""
+
+    fieldsets = ((None, {"fields": ("username", "password", "first_name", "is_active")}),)
+    list_display = ("username", "first_name", "is_active", "is_superuser", "last_login")
+    list_filter = ("is_active", "is_superuser")
+    search_fields = ("username", "first_name")
+    filter_horizontal = ()
+
+    @transaction.atomic
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.save()
+        audit.record(f"lbc.user.{'updated' if change else 'created'}", actor=request.user, request=request,
+                     obj=obj, detail={"fields": sorted(form.changed_data), "system": True})
+
+    @transaction.atomic
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and isinstance(response, HttpResponseRedirect):
+            target = self.get_object(request, id)
+            accounts.end_sessions(target)
+            audit.record("lbc.user.password_set", actor=request.user, request=request, obj=target,
+                         detail={"system": True})
+        return response
 
 
-@admin.register(School)
-class SchoolAdmin(CountyScopedAdmin):
-    form = SchoolAdminForm
-    fields = ("name", "kind", "region", "has_boarding", "active")
-    list_display = ("name", "kind", "township", "active")
-    list_filter = ("kind", "active")
-    search_fields = ("name",)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[School]:
-        return access.schools_for_admin(request.user).select_related("township")
-
-    def scoped_choices(self, request: HttpRequest, db_field: ForeignKey[Any, Any]) -> QuerySet[Any]:
-        return _county_regions(request, Region.Level.TOWNSHIP, Region.Level.VILLAGE)
-
-
-class SchoolClassAdminForm(forms.ModelForm):
-    class Meta:
-        model = SchoolClass
-        fields = ("school", "school_year", "grade", "name")
-
-    def clean_grade(self) -> int:
-        grade = self.cleaned_data["grade"]
-        validate_grade(grade)
-        return grade
-
-    def clean_school_year(self) -> int:
-        year = self.cleaned_data["school_year"]
-        validate_school_year(year)
-        return year
-
-
-@admin.register(SchoolClass)
-class SchoolClassAdmin(CountyScopedAdmin):
-    form = SchoolClassAdminForm
-    fields = ("school", "school_year", "grade", "name")
-    list_display = ("__str__", "school", "school_year")
-    list_filter = ("school_year", "grade")
-    search_fields = ("school__name", "name")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[SchoolClass]:
-        schools = access.schools_for_admin(request.user)
-        return SchoolClass.objects.filter(school__in=schools).select_related("school")
-
-    def scoped_choices(self, request: HttpRequest, db_field: ForeignKey[Any, Any]) -> QuerySet[Any]:
-        return access.schools_for_admin(request.user)
-
-
-class OrganisationAdminForm(forms.ModelForm):
-    class Meta:
-        model = Organisation
-        fields = ("name", "kind", "city", "region")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # An organisation without a region would belong to no county and vanish from this list.
-        self.fields["region"].required = True
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(CountyScopedAdmin):
-    form = OrganisationAdminForm
-    fields = ("name", "kind", "city", "region")
-    list_display = ("name", "kind", "city", "region")
-    list_filter = ("kind",)
-    search_fields = ("name",)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
-        regions = access.regions_for_admin(request.user)
-        return Organisation.objects.filter(region__in=regions).select_related("region")
-
-    def scoped_choices(self, request: HttpRequest, db_field: ForeignKey[Any, Any]) -> QuerySet[Any]:
-        return access.regions_for_admin(request.user)
-
-
-class MembershipAdminForm(forms.ModelForm):
+class AppointmentForm(forms.ModelForm):
     class Meta:
         model = Membership
-        fields = ("user", "role", "region", "school", "school_class", "valid_from", "valid_until")
+        fields = ("user", "role", "region", "valid_from", "valid_until")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        role = self.fields.get("role")
-        if isinstance(role, forms.ChoiceField):
-            # Volunteers belong to the county through their organisation, chosen on /manage/.
-            roles = [(v, label) for v, label in Role.choices if not access.capabilities_of(v).term_limited]
-            role.choices = [*BLANK_CHOICE_DASH, *roles]
-            role.help_text = _("志愿者角色请在“用户与角色”页面添加（需要选择所属组织）。")
+        if "role" in self.fields:
+            role = self.fields["role"]
+            assert isinstance(role, forms.ChoiceField)
+            role.choices = [(v, label) for v, label in Role.choices if v in roles_with(Can.ADMINISTER)]
+        if "region" in self.fields:
+            region = self.fields["region"]
+            assert isinstance(region, forms.ModelChoiceField)
+            region.queryset = Region.objects.filter(level=Region.Level.COUNTY)
+            region.required = True
+            region.label = _("县")
 
 
 @admin.register(Membership)
-class MembershipAdmin(CountyScopedAdmin):
-    form = MembershipAdminForm
-    fields = ("user", "role", "region", "school", "school_class", "valid_from", "valid_until")
-    list_display = ("user", "role", "scope_label", "valid_from", "valid_until")
-    list_filter = ("role",)
-    search_fields = ("user__username", "user__first_name")
+class AppointmentAdmin(SystemAdmin):
+    """County-administrator appointments; every other role is given on the county's own pages."""
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
-        return access.memberships_for_admin(request.user).select_related(
-            "user", "region", "school", "school_class__school"
-        )
+    form = AppointmentForm
+    fields = ("user", "role", "region", "valid_from", "valid_until")
+    list_display = ("user", "role", "region", "valid_from", "valid_until")
+    search_fields = ("user__username", "user__first_name", "region__name")
+    list_select_related = ("user", "region")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).filter(role__in=roles_with(Can.ADMINISTER))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        # Only the validity changes; a new role or scope is a new membership, so history stays.
-        return ("user", "role", "region", "school", "school_class") if obj is not None else ()
-
-    def scoped_choices(self, request: HttpRequest, db_field: ForeignKey[Any, Any]) -> QuerySet[Any]:
-        if db_field.name == "user":
-            return access.users_for_admin(request.user).filter(is_active=True)
-        if db_field.name == "region":
-            return access.regions_for_admin(request.user)
-        if db_field.name == "school":
-            return access.schools_for_admin(request.user)
-        return SchoolClass.objects.filter(school__in=access.schools_for_admin(request.user))
+        # Only the validity changes; a new county is a new appointment, so the history stays.
+        return ("user", "role", "region") if obj is not None else ()
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:

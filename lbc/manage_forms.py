@@ -1,4 +1,4 @@
-"""Forms of the county administrator pages (/manage/) and of the scoped Django admin.
+"""Forms of the county administrator pages (/manage/); the region-code check is shared with the admin.
 
 Every choice list is built from the administrator's county through lbc/access.py, every field is
 listed explicitly, and choices are addressed by ``public_id`` so sequential ids never reach a page.
@@ -27,7 +27,7 @@ from lbc.models.memberships import LEVEL_OF_KIND, SCOPE_KIND
 _REGION_CODE = re.compile(r"[0-9]{9,12}")
 _SCOPE_FIELDS = ("region", "school", "school_class")
 # Path segments of /manage/users/ that are not usernames.
-RESERVED_USERNAMES = frozenset({"new"})
+RESERVED_USERNAMES = frozenset({"new", "import"})
 
 
 def validate_region_code(value: str) -> None:
@@ -331,3 +331,32 @@ class MembershipDatesForm(BootstrapMixin, forms.Form):
         if start and end and end < start:
             self.add_error("valid_until", _("失效日期不能早于生效日期。"))
         return cleaned
+
+
+# --- uploads (regions from division codes, accounts from a staff roster) -------------------------
+
+
+class TableUploadForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label=_("文件（.xlsx 或 .csv）"),
+                           error_messages={"required": _("请选择要上传的文件。")},
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+
+
+class OrganisationForm(BootstrapMixin, forms.ModelForm):
+    """A social organisation, company, university or office; volunteers belong to the county through it."""
+
+    region = RegionChoiceField(queryset=Region.objects.none(), to_field_name="public_id", label=_("所在区划"),
+                               help_text=_("组织所在或服务的本县区划（县、乡镇或村）。"))
+
+    class Meta:
+        model = Organisation
+        fields = ("name", "kind", "city", "region")
+
+    def __init__(self, *args: Any, admin_user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        region = self.fields["region"]
+        assert isinstance(region, forms.ModelChoiceField)
+        region.queryset = access.regions_for_admin(admin_user).select_related("parent")
+        if self.instance.pk and self.instance.region_id:
+            self.initial["region"] = self.instance.region.public_id
+        self.style_fields()

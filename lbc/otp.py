@@ -8,12 +8,13 @@ from lbc.access import Can, UserLike, scope_of
 
 # SECURITY.md: county administrators, township supervisors and counsellors must use a second factor
 # (``Can.SECOND_FACTOR``): each sees scores or colours of many children, or handles mandatory reports.
+# So must the system administrator (a superuser: the Django admin appoints county administrators).
 
 
 def otp_required(user: UserLike) -> bool:
     if not settings.LBC_REQUIRE_OTP or not user.is_authenticated:
         return False
-    return scope_of(user).can(Can.SECOND_FACTOR)
+    return bool(getattr(user, "is_superuser", False)) or scope_of(user).can(Can.SECOND_FACTOR)
 
 
 def otp_satisfied(user: UserLike) -> bool:

@@ -19,7 +19,7 @@ import time_machine
 from django.test import TransactionTestCase
 
 from lbc.audit import audit_maintenance
-from lbc.models import AuditEvent, Child, Guardian, Region, Role, School, SchoolClass
+from lbc.models import AuditEvent, Child, Guardian, Organisation, Region, Role, School, SchoolClass
 
 from .clock import DEFAULT_INSTANT, SHANGHAI, parse_instant
 from .factories import (
@@ -131,6 +131,8 @@ class World:
     ts1: Any = None  # grandparent class in county K inviting v1, g1 enrolled (tests/world_training.py)
     ts3: Any = None  # the same in county K2
     tm1: Any = None  # a material of ts1's program
+    org1: Any = None  # an organisation of county K (volunteers belong to a county through it)
+    org3: Any = None  # the same in county K2
 
     def user(self, persona: str) -> Any:
         return self.users[persona]
@@ -228,6 +230,9 @@ def build_world() -> World:
         g1,
         users,
     )
+    social = Organisation.Kind.SOCIAL
+    world.org1 = Organisation.objects.create(name="合成志愿者协会", kind=social, region=county)
+    world.org3 = Organisation.objects.create(name="邻县合成志愿者协会", kind=social, region=county2)
     add_screening(world)
     add_warnings(world)
     add_reports(world)

@@ -24,7 +24,7 @@ EXEMPT = {
     "set_language": "language switch, no data",
     "javascript-catalog": "translations, no data",
 }
-EXEMPT_NAMESPACES = {"admin"}  # Django admin: covered by tests/test_admin_scoping.py
+EXEMPT_NAMESPACES = {"admin"}  # Django admin (system administrators only): tests/lbc/test_admin.py
 
 
 def all_rows() -> list[Row]:

@@ -21,6 +21,17 @@ class Region(models.Model):
         TOWNSHIP = 4, _("乡镇/街道")
         VILLAGE = 5, _("村/社区")
 
+    class UrbanRural(models.TextChoices):
+        """The statistics bureau's urban-rural class (城乡分类代码) of a division."""
+
+        MAIN_URBAN = "111", _("主城区")
+        URBAN_FRINGE = "112", _("城乡结合区")
+        TOWN_CENTRE = "121", _("镇中心区")
+        TOWN_FRINGE = "122", _("镇乡结合区")
+        SPECIAL = "123", _("特殊区域")
+        TOWNSHIP_CENTRE = "210", _("乡中心区")
+        VILLAGE = "220", _("村庄")
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("名称"), max_length=100)
     code = models.CharField(_("区划代码"), max_length=12, unique=True)
@@ -33,6 +44,8 @@ class Region(models.Model):
         related_name="children",
         verbose_name=_("上级"),
     )
+    urban_rural = models.CharField(_("城乡分类"), max_length=3, choices=UrbanRural.choices, blank=True,
+                                   default="")
     path = models.CharField(max_length=255, db_index=True, editable=False)
     # Hours of travel to the township seat, used later for allocation; optional.
     latitude = models.FloatField(_("纬度"), null=True, blank=True)

@@ -206,7 +206,7 @@ def _refuse_self_lockout(membership: Membership, by: Any) -> None:
 
 
 def _sync_staff(user: Any) -> None:
-    """is_staff (needed to enter the Django admin) follows the county-administrator memberships."""
+    """is_staff follows county-administrator memberships (it opens nothing: the admin wants superusers)."""
     staff = user.is_active and user.memberships.filter(role__in=roles_with(Can.ADMINISTER)).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate())
     ).exists()

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from lbc import access
-from lbc.models import Region, School, SchoolClass
+from lbc.models import Organisation, Region, School, SchoolClass
 
 PAGE_SIZE = 50
 
@@ -29,6 +29,11 @@ def get_school(user: Any, public_id: uuid.UUID) -> School:
 def get_school_class(user: Any, public_id: uuid.UUID) -> SchoolClass:
     classes = SchoolClass.objects.filter(school__in=access.schools_for_admin(user)).select_related("school")
     return get_object_or_404(classes, public_id=public_id)
+
+
+def get_organisation(user: Any, public_id: uuid.UUID) -> Organisation:
+    organisations = Organisation.objects.filter(region__in=access.regions_for_admin(user))
+    return get_object_or_404(organisations, public_id=public_id)
 
 
 def get_managed_user(user: Any, username: str) -> Any:
