@@ -33,7 +33,7 @@ def fresh(child: Child) -> Child:
     return Child.objects.get(pk=child.pk)
 
 
-# --- the calendar rules (pure) ---------------------------------------------------------------------------
+# --- the calendar rules (pure) ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -71,10 +71,12 @@ def test_both_birthday_jobs_run_before_delivery() -> None:
     assert order.index("lbc.lifecycle.queue_consent_reminders") < order.index("lbc.notifications.deliver_due")
 
 
-# --- aged out at 16 ----------------------------------------------------------------------------------------
+# --- aged out at 16 ------------------------------------------------------------------
 
 
-def test_it_ages_out_a_child_on_the_sixteenth_birthday_and_not_the_day_before(world: World, clock: Any) -> None:
+def test_it_ages_out_a_child_on_the_sixteenth_birthday_and_not_the_day_before(
+    world: World, clock: Any
+) -> None:
     child = make_child(world.v1, world.s1, birth_date=dt.date(2010, 12, 2), given_name="十六")
     clock.move_to(local(2026, 12, 1, 23, 50))
     assert lifecycle.age_out_children() == 0
@@ -140,7 +142,9 @@ def test_an_aged_out_file_cannot_be_edited_and_says_why(login: Any, aged_out: Ch
 
 def test_the_service_refuses_to_edit_an_aged_out_file(world: World, aged_out: Child) -> None:
     with pytest.raises(DomainError, match="档案只读"):
-        update_child(aged_out, {"given_name": "改名"}, by=world.user("county_admin"), expected_version=aged_out.version)
+        update_child(
+            aged_out, {"given_name": "改名"}, by=world.user("county_admin"), expected_version=aged_out.version
+        )
     assert fresh(aged_out).given_name == "满十六"
 
 
@@ -156,7 +160,7 @@ def test_the_edit_form_does_not_offer_aged_out(login: Any, world: World) -> None
     assert 'value="aged_out"' not in html.content.decode()
 
 
-# --- own consent at 14 --------------------------------------------------------------------------------------
+# --- own consent at 14 ------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -201,9 +205,16 @@ def test_a_child_who_already_consented_after_14_gets_no_reminder(
 
 def own_consent(child: Child, on: dt.date) -> Consent:
     return Consent.objects.create(
-        child=child, purpose=Consent.Purpose.SCREENING, decision=Consent.Decision.GRANTED,
-        given_by_name="测试祖母", given_by_relationship="祖母", is_legal_guardian=False,
-        channel=Consent.Channel.PAPER, notice_version="2026-1", decided_on=on, child_assent=True,
+        child=child,
+        purpose=Consent.Purpose.SCREENING,
+        decision=Consent.Decision.GRANTED,
+        given_by_name="测试祖母",
+        given_by_relationship="祖母",
+        is_legal_guardian=False,
+        channel=Consent.Channel.PAPER,
+        notice_version="2026-1",
+        decided_on=on,
+        child_assent=True,
     )
 
 

@@ -30,8 +30,12 @@ def class2(world: World) -> SchoolClass:
 def move_c1_to_s2(world: World, persona: str = "county_admin", **overrides: Any) -> ChildTransfer:
     child = fresh(world.c1)
     args: dict[str, Any] = {
-        "village": world.v2, "school": world.s2, "school_class": class2(world),
-        "moved_on": timezone.localdate(), "by": world.user(persona), "expected_version": child.version,
+        "village": world.v2,
+        "school": world.s2,
+        "school_class": class2(world),
+        "moved_on": timezone.localdate(),
+        "by": world.user(persona),
+        "expected_version": child.version,
         "reason": "随祖母搬家（合成数据）",
     }
     args.update(overrides)
@@ -46,7 +50,7 @@ def transfer_url(child: Child) -> str:
     return reverse("lbc:child-transfer", kwargs={"public_id": child.public_id})
 
 
-# --- the service -------------------------------------------------------------------------------------------
+# --- the service ------------------------------------------------------------------
 
 
 def test_a_transfer_keeps_where_the_child_was_and_moves_the_child(world: World) -> None:
@@ -55,8 +59,16 @@ def test_a_transfer_keeps_where_the_child_was_and_moves_the_child(world: World) 
     child = fresh(world.c1)
     assert (child.village, child.school, child.school_class) == (world.v2, world.s2, class2(world))
     assert child.township_id == world.t2.pk and child.version == version + 1
-    assert (transfer.from_village, transfer.from_school, transfer.from_class) == (world.v1, world.s1, world.class1)
-    assert (transfer.to_village, transfer.to_school, transfer.by) == (world.v2, world.s2, world.user("county_admin"))
+    assert (transfer.from_village, transfer.from_school, transfer.from_class) == (
+        world.v1,
+        world.s1,
+        world.class1,
+    )
+    assert (transfer.to_village, transfer.to_school, transfer.by) == (
+        world.v2,
+        world.s2,
+        world.user("county_admin"),
+    )
     event = AuditEvent.objects.get(action="lbc.child.transferred")
     assert event.detail["from"]["school"] == str(world.s1.public_id)
     assert event.detail["to"]["school"] == str(world.s2.public_id)
@@ -79,7 +91,9 @@ def test_the_household_stays_where_it_is(world: World) -> None:
         ({"village": "v1", "school": "s1", "school_class": "class1"}, "无需办理"),
     ],
 )
-def test_a_transfer_that_breaks_a_rule_writes_nothing(world: World, overrides: dict[str, Any], message: str) -> None:
+def test_a_transfer_that_breaks_a_rule_writes_nothing(
+    world: World, overrides: dict[str, Any], message: str
+) -> None:
     resolved = {k: getattr(world, v) if isinstance(v, str) else v for k, v in overrides.items()}
     with pytest.raises(DomainError, match=message):
         move_c1_to_s2(world, **resolved)
@@ -90,11 +104,18 @@ def test_a_transfer_that_breaks_a_rule_writes_nothing(world: World, overrides: d
 
 def test_a_stale_transfer_raises_a_conflict_and_writes_nothing(world: World) -> None:
     stale = fresh(world.c1)
-    update_child(fresh(world.c1), {"boarding": True}, by=world.user("counsellor"), expected_version=stale.version)
+    update_child(
+        fresh(world.c1), {"boarding": True}, by=world.user("counsellor"), expected_version=stale.version
+    )
     with pytest.raises(EditConflict):
         transfer_child(
-            stale, village=world.v2, school=world.s2, school_class=None, moved_on=timezone.localdate(),
-            by=world.user("county_admin"), expected_version=stale.version,
+            stale,
+            village=world.v2,
+            school=world.s2,
+            school_class=None,
+            moved_on=timezone.localdate(),
+            by=world.user("county_admin"),
+            expected_version=stale.version,
         )
     assert fresh(world.c1).school == world.s1 and not ChildTransfer.objects.exists()
 
@@ -111,10 +132,12 @@ def test_a_failing_satellite_undoes_the_whole_transfer(world: World, monkeypatch
     assert Warning.objects.get(pk=world.w1.pk).school == world.s1
 
 
-# --- the scope moves ------------------------------------------------------------------------------------------
+# --- the scope moves ------------------------------------------------------------------
 
 
-def test_after_the_transfer_the_old_school_gets_404_and_the_new_one_sees_the_child(login: Any, world: World) -> None:
+def test_after_the_transfer_the_old_school_gets_404_and_the_new_one_sees_the_child(
+    login: Any, world: World
+) -> None:
     move_c1_to_s2(world)
     for persona in ("counsellor", "village_director", "head_teacher", "supervisor"):
         assert login(persona).get(detail_url(world.c1)).status_code == 404, persona
@@ -139,7 +162,7 @@ def test_the_file_lists_the_transfer(login: Any, world: World) -> None:
     assert "随祖母搬家（合成数据）" in html
 
 
-# --- the satellites: open warnings follow, closed ones stay ----------------------------------------------------
+# --- the satellites: open warnings follow, closed ones stay ---------------------------------------
 
 
 def test_an_open_warning_follows_the_child_to_the_new_school(world: World) -> None:
@@ -174,21 +197,29 @@ def test_moving_only_the_home_village_leaves_the_schools_warning_alone(world: Wo
 def test_correcting_the_school_in_the_edit_form_moves_the_open_warning_too(world: World) -> None:
     child = fresh(world.c1)
     update_child(
-        child, {"school": world.s2, "school_class": None}, by=world.user("county_admin"),
+        child,
+        {"school": world.s2, "school_class": None},
+        by=world.user("county_admin"),
         expected_version=child.version,
     )
     assert Warning.objects.get(pk=world.w1.pk).school == world.s2
 
 
-# --- the page -----------------------------------------------------------------------------------------------
+# --- the page ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("persona", "status"),
     [
-        ("county_admin", 200), ("counsellor", 200), ("village_director", 200),
-        ("supervisor", 403), ("head_teacher", 403), ("volunteer", 403),
-        ("other_counsellor", 404), ("other_county_admin", 404), ("trainer", 404),
+        ("county_admin", 200),
+        ("counsellor", 200),
+        ("village_director", 200),
+        ("supervisor", 403),
+        ("head_teacher", 403),
+        ("volunteer", 403),
+        ("other_counsellor", 404),
+        ("other_county_admin", 404),
+        ("trainer", 404),
     ],
 )
 def test_who_may_open_the_transfer_page(login: Any, world: World, persona: str, status: int) -> None:
@@ -197,9 +228,12 @@ def test_who_may_open_the_transfer_page(login: Any, world: World, persona: str, 
 
 def form_data(world: World, **overrides: Any) -> dict[str, Any]:
     data = {
-        "village": str(world.v2.public_id), "school": str(world.s2.public_id),
-        "school_class": str(class2(world).public_id), "moved_on": timezone.localdate().isoformat(),
-        "reason": "升学（合成数据）", "version": fresh(world.c1).version,
+        "village": str(world.v2.public_id),
+        "school": str(world.s2.public_id),
+        "school_class": str(class2(world).public_id),
+        "moved_on": timezone.localdate().isoformat(),
+        "reason": "升学（合成数据）",
+        "version": fresh(world.c1).version,
     }
     data.update(overrides)
     return data
