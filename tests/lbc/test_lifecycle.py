@@ -17,6 +17,8 @@ from lbc.models import AuditEvent, Child, Consent, OutboxMessage
 from lbc.periodic import jobs
 from lbc.services.children import update_child
 from lbc.services.errors import DomainError
+from screening.assessments.recording import InstrumentAnswers, record_assessment
+from screening.models import Assessment
 from tests.clock import local
 from tests.conftest import World
 from tests.factories import make_child
@@ -233,3 +235,16 @@ def test_the_childs_page_asks_for_the_childs_own_consent_until_it_is_recorded(
     own_consent(turning_14, dt.date(2030, 3, 1))
     assert "需要征得孩子本人的同意" not in page()
     assert "十四" in page()
+
+
+def test_no_screening_is_stored_for_an_aged_out_child(world: World, aged_out: Child) -> None:
+    answers = InstrumentAnswers("PHQ-9", "1", dict.fromkeys(range(1, 10), 0))
+    with pytest.raises(DomainError, match="不能再保存筛查结果"):
+        record_assessment(
+            aged_out,
+            [answers],
+            by=world.user("counsellor"),
+            mode="paper",
+            administered_on=dt.date(2026, 11, 30),
+        )
+    assert not Assessment.objects.filter(child=aged_out).exists()
