@@ -7,9 +7,11 @@ calendar day (00:30 on a birthday is still the day before in UTC).
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from lbc import lifecycle
@@ -112,6 +114,14 @@ def test_a_child_who_moved_away_is_not_marked_aged_out(world: World, clock: Any)
     child = make_child(world.v1, world.s1, birth_date=dt.date(2010, 1, 1), status=Child.Status.MOVED)
     lifecycle.age_out_children()
     assert fresh(child).status == Child.Status.MOVED
+
+
+def test_run_periodic_ages_out_and_prints_the_count(world: World) -> None:
+    child = make_child(world.v1, world.s1, birth_date=dt.date(2010, 6, 1))
+    out = io.StringIO()
+    call_command("run_periodic", "--once", stdout=out)
+    assert "lbc.lifecycle.age_out_children: 1" in out.getvalue()
+    assert fresh(child).status == Child.Status.AGED_OUT
 
 
 @pytest.fixture
