@@ -16,7 +16,7 @@ from typing import Any
 from django.urls import URLPattern
 
 from lbc.access import Rights, UserLike
-from lbc.models import Child, Region
+from lbc.models import Child, ChildTransfer, Region
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,22 @@ class UserPanel:
     context: Callable[[UserLike, Any], dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class ChildMove:
+    """A child moved to another school, class or home village: a transfer (``transfer``, the row kept), or an
+    edit of the file that corrected the school or village (``transfer`` None).
+
+    ``child`` is already saved at its new place. Called inside the move's transaction: a satellite whose
+    rows copy the child's place (the screening app's open warnings) moves what must follow the child, and
+    a failure there undoes the whole move.
+    """
+
+    child: Child
+    transfer: ChildTransfer | None
+    by: Any
+    request: Any = None
+
+
 @dataclass
 class DemoCounty:
     """What the core's demo seed made, handed to each app's demo step."""
@@ -102,6 +118,7 @@ tier_display: list[TierDisplay] = []  # at most one: the screening app's
 # guardian id -> a line on the guardian's card
 guardian_notes: list[Callable[[list[int]], dict[int, str]]] = []
 user_panels: list[UserPanel] = []
+child_moved: list[Callable[[ChildMove], None]] = []
 demo_steps: list[DemoStep] = []  # run in the order of INSTALLED_APPS, after the core's own seed
 # Dotted paths of ``job(now) -> int`` run by ``manage.py run_periodic`` before the core's own jobs.
 periodic_jobs: list[str] = []

@@ -23,8 +23,10 @@ from lbc.access import (
     active_grants,
     capabilities_of,
     child_scope_q,
+    get_child_for_user,
     has_active_grants,
     parse_public_id,
+    rights_allow,
     rights_for_child,
     scope_of,
 )
@@ -181,6 +183,29 @@ def counselling_school(user: UserLike, child: Child) -> School | None:
         return None
     held = scope_of(user).holding(Can.COUNSEL)
     return next((m.school for m in held if m.school_id == child.school_id), None)
+
+
+# --- life events ---------------------------------------------------------------------------------------
+
+
+def sees_life_events(rights: Rights) -> bool:
+    """Life events (kind and date) show to those who see the child's colour and required action."""
+    return T.COLOUR in rights.tiers
+
+
+def records_life_events(rights: Rights) -> bool:
+    """Who records life events and reads their notes: the capability table (counsellors, village
+    directors), over a file that is not read-only."""
+    return rights.can_edit and rights_allow(rights, Can.RECORD_LIFE_EVENTS)
+
+
+def get_child_for_life_event(user: UserLike, public_id: Any) -> tuple[Child, Rights]:
+    """A child whose life event the user records: 404 outside the scope, 403 for a role without the
+    capability or a read-only (aged-out) file."""
+    child, rights = get_child_for_user(user, public_id, need=T.COLOUR, edit=True)
+    if not records_life_events(rights):
+        raise PermissionDenied
+    return child, rights
 
 
 # --- trends and allocation (township and county staff) -------------------------------------------------

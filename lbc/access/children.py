@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lbc.access.roles import GRANT_CAPABILITIES, Can, capabilities_of
 from lbc.access.scope import CHILD, SCHOOL_CLASS, UserLike, any_of, covers, parse_public_id, scope_of, scope_q
@@ -24,6 +25,15 @@ from lbc.access.tiers import NO_RIGHTS, FieldTier, Rights, require
 from lbc.models import Child, ChildGrant, Guardian, Membership, SchoolClass
 
 T = FieldTier
+
+
+def is_read_only(child: Child) -> bool:
+    """An aged-out child's file is kept for its retention clock and read, never changed (decision 55)."""
+    return child.status == Child.Status.AGED_OUT
+
+
+def read_only_message() -> str:
+    return _("该儿童已满16周岁，档案只读，不能再修改。")
 
 
 def child_scope_q(m: Membership) -> Q | None:
@@ -136,6 +146,22 @@ def get_child_for_user(
     if not rights:
         raise Http404
     if need not in rights.tiers or (edit and not rights.can_edit):
+        raise PermissionDenied
+    if edit and is_read_only(child):
+        raise PermissionDenied(read_only_message())
+    return child, rights
+
+
+def rights_allow(rights: Rights, capability: Can) -> bool:
+    """Whether a role (or grant) behind these rights holds ``capability`` over the record."""
+    return any(capability in capabilities_of(source).may for source in rights.roles)
+
+
+def get_child_to_transfer(user: UserLike, public_id: Any) -> tuple[Child, Rights]:
+    """A child the user may move to another school or village: 404 outside the scope, 403 for a role
+    without the capability or a read-only (aged-out) file."""
+    child, rights = get_child_for_user(user, public_id, need=T.BASIC, edit=True)
+    if not rights_allow(rights, Can.TRANSFER_CHILDREN):
         raise PermissionDenied
     return child, rights
 

@@ -26,6 +26,9 @@ class Can(StrEnum):
     SECOND_FACTOR = "second_factor"  # must log in with a second factor (SECURITY.md)
     BREAK_GLASS = "break_glass"  # opens time-boxed emergency access to one child outside the scope
     REFER = "refer"  # refers a child of the own school to a counsellor of another school of the county
+    # moves a child it holds to another school/class/home village of the same county (the sending side:
+    # the receiving side cannot see the child before the move)
+    TRANSFER_CHILDREN = "transfer_children"
     # screening
     SEE_CAMPAIGNS = "see_campaigns"  # screening campaigns of the schools under the scope
     RUN_CAMPAIGNS = "run_campaigns"  # creates and edits the campaigns of the own school, enters answers
@@ -40,6 +43,7 @@ class Can(StrEnum):
     WARNING_CLOSE = "warning_close"
     VIEW_TRENDS = "view_trends"  # aggregate screening trends of the own region (figures only, never names)
     ALLOCATE_WARNINGS = "allocate_warnings"  # allocates the open warnings of the own township
+    RECORD_LIFE_EVENTS = "record_life_events"  # records a child's life events (bereavement, ...): rescreens
     # training
     MANAGE_TRAINING = "manage_training"  # schedules, enrols anyone invited, takes attendance (own county)
     VIEW_TRAINING = "view_training"  # reads the sessions and statistics of the own county
@@ -76,7 +80,7 @@ CAPABILITIES: dict[str, Capabilities] = {
         UP_TO_COLOUR,
         frozenset({
             Can.LIST_CHILDREN, Can.EDIT_CHILDREN, Can.ADMINISTER, Can.HANDLE_HARM_REPORTS, Can.SECOND_FACTOR,
-            Can.SEE_CAMPAIGNS, Can.VIEW_TRENDS, Can.VIEW_TRAINING,
+            Can.SEE_CAMPAIGNS, Can.VIEW_TRENDS, Can.VIEW_TRAINING, Can.TRANSFER_CHILDREN,
         }) | MOVE_WARNINGS,
     ),
     Role.TOWNSHIP_SUPERVISOR: Capabilities(
@@ -87,13 +91,17 @@ CAPABILITIES: dict[str, Capabilities] = {
         }) | ACT_ON_WARNINGS,
     ),
     Role.VILLAGE_DIRECTOR: Capabilities(
-        UP_TO_COLOUR, frozenset({Can.LIST_CHILDREN, Can.EDIT_CHILDREN, Can.ENROL_VILLAGE})
+        UP_TO_COLOUR,
+        frozenset({
+            Can.LIST_CHILDREN, Can.EDIT_CHILDREN, Can.ENROL_VILLAGE, Can.TRANSFER_CHILDREN,
+            Can.RECORD_LIFE_EVENTS,
+        }),
     ),
     Role.COUNSELLOR: Capabilities(
         frozenset(FieldTier),
         frozenset({
             Can.LIST_CHILDREN, Can.EDIT_CHILDREN, Can.SECOND_FACTOR, Can.SEE_CAMPAIGNS, Can.RUN_CAMPAIGNS,
-            Can.COUNSEL, Can.BREAK_GLASS, Can.REFER,
+            Can.COUNSEL, Can.BREAK_GLASS, Can.REFER, Can.TRANSFER_CHILDREN, Can.RECORD_LIFE_EVENTS,
         }) | ACT_ON_WARNINGS,
     ),
     # Head teachers see the neutral label and the action for their class, never colours or scores.

@@ -223,6 +223,7 @@ class ChildListView(ApiView, ListAPIView):
             # No current membership (e.g. a term that ended): the account still works but sees nothing.
             return access.children_for(user).none()
         children = filter_children(access.children_for(user, listing=True), user, self.params)
+        children = children.exclude(status=Child.Status.AGED_OUT)  # off the lists; detail still reads them
         related = ("school", "school_class", "village", "township", "confirmed_by")
         return children.select_related(*related).order_by("family_name", "given_name", "public_id")
 

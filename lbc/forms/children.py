@@ -99,7 +99,10 @@ class ChildForm(BootstrapMixin, forms.Form):
         label=_("与父母联系频率"), choices=pick_one(Child.ContactFrequency.choices)
     )
     care_arrangement = forms.ChoiceField(label=_("照料方式"), choices=pick_one(Child.CareArrangement.choices))
-    status = forms.ChoiceField(label=_("状态"), choices=Child.Status.choices)
+    # Aged out is set by the birthday job only, and such a file is no longer edited.
+    status = forms.ChoiceField(
+        label=_("状态"), choices=[c for c in Child.Status.choices if c[0] != Child.Status.AGED_OUT]
+    )
     version = forms.IntegerField(widget=forms.HiddenInput())
 
     def __init__(self, *args: Any, user: UserLike, child: Child | None = None, **kwargs: Any) -> None:

@@ -8,12 +8,14 @@ from .outbox import ContactPreference, OutboxMessage
 from .people import Child, ChildGuardian, Guardian, Household, Organisation, Parent, Sex, Volunteer
 from .regions import Region
 from .schools import School, SchoolClass
+from .transfers import ChildTransfer
 
 __all__ = [
     "AuditEvent",
     "Child",
     "ChildGrant",
     "ChildGuardian",
+    "ChildTransfer",
     "Consent",
     "ContactPreference",
     "Guardian",

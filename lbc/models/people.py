@@ -164,6 +164,8 @@ class Child(RegionLocated):
         verbose_name=_("核实人"),
     )
     confirmed_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    # When the reminder to ask the child's own consent at 14 was queued (lbc.lifecycle); None: not yet.
+    own_consent_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

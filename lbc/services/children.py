@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lbc import audit, crypto
+from lbc import audit, crypto, hooks
 from lbc.idnumbers import InvalidIdNumber, parse_id_number
 from lbc.models import Child, ChildGuardian, Guardian, Household
 
@@ -123,7 +123,13 @@ def register_child(
 def update_child(
     child: Child, data: dict[str, Any], *, by: Any, expected_version: int, request: Any = None
 ) -> Child:
-    """Save edits only if nobody saved since ``expected_version``; otherwise raise EditConflict."""
+    """Save edits only if nobody saved since ``expected_version``; otherwise raise EditConflict.
+
+    An aged-out file is read-only. A changed school or village is announced through ``hooks.child_moved``
+    (the satellites move what follows the child); a move that is to be on record is a transfer
+    (``lbc.services.transfers``)."""
+    if child.status == Child.Status.AGED_OUT:
+        raise DomainError(_("该儿童已满16周岁，档案只读，不能再修改。"))
     before = _snapshot(child, CHILD_WRITABLE)
     for name in CHILD_WRITABLE:
         if name in data and name != "id_number":
@@ -159,6 +165,10 @@ def update_child(
     audit.record(
         "lbc.child.updated", actor=by, request=request, obj=child, child=child, detail={"fields": changed}
     )
+    if {"school", "village"} & set(changed):
+        move = hooks.ChildMove(child=child, transfer=None, by=by, request=request)
+        for react in hooks.child_moved:
+            react(move)
     return child
 
 

@@ -7,6 +7,7 @@ hold only permitted fields, so a template never receives more than the user may 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,8 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from lbc import access, audit, hooks
-from lbc.access import FieldTier, Rights
+from lbc import access, audit, hooks, lifecycle
+from lbc.access import Can, FieldTier, Rights
 from lbc.forms import ChildFilterForm
 from lbc.idnumbers import mask_id_number
 from lbc.models import AuditEvent, Child, Consent, Guardian, Household, Parent, Region, School
@@ -175,6 +176,12 @@ def filter_children(children: QuerySet[Child], form: ChildFilterForm, visible: s
     return children
 
 
+def active_only(children: QuerySet[Child], form: ChildFilterForm) -> QuerySet[Child]:
+    """Aged-out children leave the list unless their status is asked for (decision 55)."""
+    asked = form.is_bound and "status" not in form.errors and form.cleaned_data.get("status")
+    return children if asked else children.exclude(status=Child.Status.AGED_OUT)
+
+
 def filter_form(request: HttpRequest, children: QuerySet[Child], visible: set[str]) -> ChildFilterForm:
     """The filter form, whose choice lists hold only schools, villages and grades of the user's children."""
     grades = [
@@ -197,7 +204,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
     children = access.children_for(request.user, listing=True)
     visible = access.fields_for(Rights(tiers=access.search_tiers(request.user).everywhere), "child")
     form = filter_form(request, children, visible)
-    matching = filter_children(children, form, visible)
+    matching = active_only(filter_children(children, form, visible), form)
     ordered = matching.select_related("school", "school_class", "village").order_by(
         "family_name", "given_name", "pk"
     )
@@ -251,6 +258,8 @@ ACTION_LABELS = {
     "lbc.child.updated": gettext_lazy("修改档案"),
     "lbc.child.confirmed": gettext_lazy("核实档案"),
     "lbc.child.transferred": gettext_lazy("转学/迁移"),
+    "lbc.child.aged_out": gettext_lazy("满16周岁，档案转为只读"),
+    "lbc.consent.own_reminder": gettext_lazy("提醒征得儿童本人同意（已满14周岁）"),
     "lbc.guardian.created": gettext_lazy("新增监护人"),
     "lbc.guardian.updated": gettext_lazy("修改监护人信息"),
     "lbc.parent.created": gettext_lazy("新增父母信息"),
@@ -401,7 +410,29 @@ def child_panels(child: Child, rights: Rights) -> tuple[list[hooks.ChildPanel], 
     return panels, context
 
 
+def transfer_rows(child: Child, rights: Rights) -> list[dict[str, Any]]:
+    """The child's moves, newest first: schools and villages by name (no reason for weak roles)."""
+    if not rights.basic:
+        return []
+    return [
+        {
+            "moved_on": t.moved_on,
+            "from_school": t.from_school.name if t.from_school else EMPTY,
+            "to_school": t.to_school.name if t.to_school else EMPTY,
+            "from_village": t.from_village.name,
+            "to_village": t.to_village.name,
+            "reason": t.reason,
+            "by": t.by.get_username() if t.by else EMPTY,
+        }
+        for t in child.transfers.select_related(
+            "from_school", "to_school", "from_village", "to_village", "by"
+        )
+    ]
+
+
 def child_file_context(child: Child, rights: Rights) -> dict[str, Any]:
+    if access.is_read_only(child):  # kept for its retention clock: nobody changes it, whatever the role
+        rights = dataclasses.replace(rights, can_edit=False)
     allowed = access.fields_for(rights, "child")
     panels, panel_context = child_panels(child, rights)
     return {
@@ -416,6 +447,10 @@ def child_file_context(child: Child, rights: Rights) -> dict[str, Any]:
         "guardians": guardian_cards(child, rights),
         "parents": parent_cards(child, rights),
         "consents": consent_rows(child, rights),
+        "read_only": access.is_read_only(child),
+        "needs_own_consent": rights.basic and lifecycle.needs_own_consent(child, timezone.localdate()),
+        "transfers": transfer_rows(child, rights),
+        "can_transfer": rights.can_edit and access.rights_allow(rights, Can.TRANSFER_CHILDREN),
         **panel_context,
         "panels": panels,
         "history": history_of(child) if rights.basic else [],

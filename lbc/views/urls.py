@@ -11,6 +11,7 @@ from lbc.views import (
     home,
     notifications,
     referrals,
+    transfers,
 )
 
 app_name = "lbc"
@@ -32,6 +33,7 @@ urlpatterns = [
     path("children/<uuid:public_id>/", children.child_detail, name="child-detail"),
     path("children/<uuid:public_id>/edit/", child_edit.child_edit, name="child-edit"),
     path("children/<uuid:public_id>/confirm/", child_edit.child_confirm, name="child-confirm"),
+    path("children/<uuid:public_id>/transfer/", transfers.child_transfer, name="child-transfer"),
     path("children/<uuid:public_id>/guardians/new/", guardians.guardian_create, name="guardian-create"),
     path("guardians/<uuid:public_id>/edit/", guardians.guardian_edit, name="guardian-edit"),
     path("children/<uuid:public_id>/parents/new/", guardians.parent_create, name="parent-create"),

@@ -217,6 +217,10 @@ def record_assessment(
     """
     if administered_on > timezone.localdate():
         raise DomainError(_("施测日期不能晚于今天。"))
+    if child.status == Child.Status.AGED_OUT:
+        raise DomainError(
+            _("该儿童已满16周岁，档案只读，不能再保存筛查结果。如发现安全风险，请立即按强制报告流程处理。")
+        )
     check_campaign(campaign, child, responses, administered_on)
     consent = check_consent(child, administered_on, child_assent)
     results = score_all(responses, child.age_on(administered_on))

@@ -15,7 +15,9 @@ from screening.access import can_see_warnings
 from screening.demo.screenings import seed_screenings, summary
 from screening.scoring.tiers import Tier, neutral_label
 from screening.views import responders
+from screening.views.life_events import life_event_panel
 from screening.views.records import latest_cell, latest_screening
+from screening.warnings.moves import follow_child
 
 STYLESHEET = "screening/screening.css"
 
@@ -78,7 +80,9 @@ RESPONDER_URL = path(
 MENU = menu
 HOME_CARDS = home_cards
 MANAGE_TAB = hooks.ManageTab("thresholds", gettext_lazy("预警阈值"), "screening:thresholds")
+SETTINGS_TAB = hooks.ManageTab("warning_settings", gettext_lazy("预警时限"), "screening:warning-settings")
 CHILD_PANEL = hooks.ChildPanel("screening/records/_latest.html", child_panel, STYLESHEET)
+LIFE_EVENT_PANEL = hooks.ChildPanel("screening/life_events/_panel.html", life_event_panel)
 TIER_DISPLAY = hooks.TierDisplay(latest_cell, tier_wording, STYLESHEET)
 USER_PANEL = hooks.UserPanel("screening/responders/_profile.html", responders.responder_panel)
 DEMO_STEP = hooks.DemoStep("screening", seed, summary)
@@ -95,8 +99,11 @@ def register() -> None:
     hooks.register_once(hooks.menu_entries, MENU)
     hooks.register_once(hooks.home_cards, HOME_CARDS)
     hooks.register_once(hooks.manage_tabs, MANAGE_TAB)
+    hooks.register_once(hooks.manage_tabs, SETTINGS_TAB)
     hooks.register_once(hooks.manage_urls, RESPONDER_URL)
     hooks.register_once(hooks.child_panels, CHILD_PANEL)
+    hooks.register_once(hooks.child_panels, LIFE_EVENT_PANEL)
+    hooks.register_once(hooks.child_moved, follow_child)
     hooks.register_once(hooks.tier_display, TIER_DISPLAY)
     hooks.register_once(hooks.user_panels, USER_PANEL)
     hooks.register_once(hooks.demo_steps, DEMO_STEP)

@@ -196,10 +196,12 @@ def transfer_warning(
     note: str = "",
     now: dt.datetime | None = None,
     request: Any = None,
+    because: str = "",
 ) -> Warning:
     """Hand the warning to another unit that covers the child: its (new) school, a township, a counsellor.
 
     A school or counsellor starts again at the school level; a township at the township level.
+    ``because`` (a code, e.g. "child_moved") goes into the history row and the audit event.
     """
     now = now or timezone.now()
     if sum(x is not None for x in (school, township, counsellor)) != 1:
@@ -215,7 +217,7 @@ def transfer_warning(
         school = target_school
     if school is not None:
         if school.pk != child.school_id:
-            raise DomainError(_("只能转交给该儿童现在就读的学校；转学请先在儿童档案中更新学校。"))
+            raise DomainError(_("只能转交给该儿童现在就读的学校；转学请先在儿童档案中办理“转学/迁移”。"))
         changes: dict[str, Any] = {
             "school": school,
             "township_id": school.township_id,
@@ -230,6 +232,8 @@ def transfer_warning(
         changes = {"school": None, "township": township, "escalation_level": EscalationLevel.TOWNSHIP}
         detail = {"township": str(township.public_id)}
     changes |= {"level_since": now, "assigned_to": counsellor}
+    if because:
+        detail["because"] = because
     current, event = apply_transition(
         warning, "transfer", by=by, note=note, now=now, request=request, changes=changes, detail=detail
     )

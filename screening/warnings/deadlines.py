@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,57 @@ class WarningSettings:
 
 
 DEFAULT_SETTINGS = WarningSettings()
+
+HOUR = 60
+DAY_MINUTES = 24 * HOUR
+# What a county may set (stored units: minutes, or hours for ``red_outside_school_hours``). From
+# SCREENING.md section 2: RED_ACUTE is immediate, RED is seen the same school day, ORANGE within 3 school
+# days, YELLOW within 2 weeks, GREY re-administered within 2 weeks; an acknowledgement window longer
+# than the response itself would let a warning sit unseen past its deadline.
+BOUNDS: dict[str, tuple[int, int]] = {
+    "red_outside_school_hours": (1, 6),
+    "ack_red_acute_minutes": (5, 30),
+    "ack_red_minutes": (10, 2 * HOUR),
+    "ack_orange_minutes": (HOUR, 3 * DAY_MINUTES),
+    "ack_yellow_minutes": (HOUR, 14 * DAY_MINUTES),
+    "ack_grey_minutes": (HOUR, 14 * DAY_MINUTES),
+}
+SCHOOL_DAY_START = (dt.time(5, 0), dt.time(12, 0))
+SCHOOL_DAY_END = (dt.time(12, 0), dt.time(20, 0))
+# Acknowledgement windows never grow as the tier gets worse.
+ACK_ORDER = ("ack_red_acute_minutes", "ack_red_minutes", "ack_orange_minutes", "ack_yellow_minutes")
+
+
+def _duration(name: str, value: int) -> str:
+    if name == "red_outside_school_hours":
+        return _("%(n)d小时") % {"n": value}
+    if value % HOUR == 0 and value >= HOUR:
+        return _("%(n)d小时") % {"n": value // HOUR}
+    return _("%(n)d分钟") % {"n": value}
+
+
+def bound_errors(ws: WarningSettings) -> dict[str, str]:
+    """Each setting outside what SCREENING.md allows, with the reason in Chinese (empty: all fine)."""
+    errors: dict[str, str] = {}
+    for name, (low, high) in BOUNDS.items():
+        value = getattr(ws, name)
+        if not low <= value <= high:
+            errors[name] = _("应在%(low)s到%(high)s之间。") % {
+                "low": _duration(name, low), "high": _duration(name, high),
+            }
+    if "ack_red_minutes" in errors:
+        errors["ack_red_minutes"] = _(
+            "红色预警必须当天处置：确认时限应在%(low)s到%(high)s之间。"
+        ) % {"low": _duration("ack_red_minutes", BOUNDS["ack_red_minutes"][0]),
+             "high": _duration("ack_red_minutes", BOUNDS["ack_red_minutes"][1])}
+    if not SCHOOL_DAY_START[0] <= ws.school_day_start <= SCHOOL_DAY_START[1]:
+        errors["school_day_start"] = _("到校时间应在05:00到12:00之间。")
+    if not SCHOOL_DAY_END[0] <= ws.school_day_end <= SCHOOL_DAY_END[1]:
+        errors["school_day_end"] = _("放学时间应在12:00到20:00之间。")
+    for shorter, longer in itertools.pairwise(ACK_ORDER):
+        if longer not in errors and shorter not in errors and getattr(ws, longer) < getattr(ws, shorter):
+            errors[longer] = _("较轻等级的确认时限不能短于较重等级的确认时限。")
+    return errors
 
 
 def settings_from(values: Mapping[str, Any]) -> WarningSettings:

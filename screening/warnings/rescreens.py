@@ -190,6 +190,10 @@ def record_life_event(
         raise DomainError(_("未知的事件类型。"))
     if occurred_on > timezone.localdate():
         raise DomainError(_("事件日期不能晚于今天。"))
+    if occurred_on < child.birth_date:
+        raise DomainError(_("事件日期不能早于儿童的出生日期。"))
+    if child.status == Child.Status.AGED_OUT:
+        raise DomainError(_("该儿童已满16周岁，档案只读，不能再修改。"))
     with transaction.atomic():
         event = LifeEvent.objects.create(
             child=child, kind=kind, occurred_on=occurred_on, note=note, recorded_by=by

@@ -21,7 +21,7 @@ from lbc import access
 from lbc.api.serializers import ChildSerializer, GuardianSerializer, ParentSerializer
 from lbc.api.views import ChildListView
 from lbc.idnumbers import mask_id_number
-from lbc.models import AuditEvent, Role
+from lbc.models import AuditEvent, Child, Role
 from tests.conftest import PASSWORD, World
 from tests.factories import grant, make_child, make_guardian, make_user
 
@@ -668,3 +668,11 @@ def test_a_list_row_never_holds_both_the_masked_id_number_and_the_birth_date(api
     assert "birth_date" not in row and "age" in row and "*" in row["id_number"]
     detail = api("county_admin").get(f"{LIST_URL}{world.c1.public_id}/").json()
     assert detail["birth_date"] == world.c1.birth_date.isoformat()
+
+
+def test_aged_out_children_leave_the_list_but_stay_readable(api: Any, world: World) -> None:
+    Child.objects.filter(pk=world.c1b.pk).update(status=Child.Status.AGED_OUT)
+    client = api("counsellor")
+    assert str(world.c1b.public_id) not in ids(listed(client))
+    assert str(world.c1.public_id) in ids(listed(client))
+    assert client.get(detail_url(world.c1b.public_id)).status_code == 200

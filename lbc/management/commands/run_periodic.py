@@ -29,10 +29,10 @@ def run_jobs(now: Any = None) -> dict[str, int | None]:
 
 class Command(BaseCommand):
     help = (
-        "Runs the periodic jobs of every app (lbc/periodic.py: escalations, reminders, notification "
-        "delivery, purges, the audit anchor) every --interval seconds until stopped, or one round with "
-        "--once (for cron; exits non-zero when a job failed). Prints the count each job handled, and "
-        "FAILED for a job that raised."
+        "Runs the periodic jobs of every app (lbc/periodic.py: escalations, reminders, children "
+        "aged out at 16, own-consent reminders at 14, notification delivery, purges, the audit anchor) "
+        "every --interval seconds until stopped, or one round with --once (for cron; exits non-zero "
+        "when a job failed). Prints the count each job handled, and FAILED for a job that raised."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
