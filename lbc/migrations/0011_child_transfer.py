@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lbc', '0009_accounts_and_referrals'),
+        ('lbc', '0010_region_urban_rural'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
