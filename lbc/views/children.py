@@ -12,18 +12,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Model, Q, QuerySet, Value
 from django.db.models.functions import Concat
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from lbc import access, audit, hooks, lifecycle
 from lbc.access import Can, FieldTier, Rights
@@ -182,13 +183,25 @@ def active_only(children: QuerySet[Child], form: ChildFilterForm) -> QuerySet[Ch
     return children if asked else children.exclude(status=Child.Status.AGED_OUT)
 
 
+def filter_data(request: HttpRequest) -> QueryDict | None:
+    """What the list is filtered by. An ID number comes only by POST, so it never sits in a URL (access
+    logs, browser history, a forwarded link); in a query string it is dropped, unread."""
+    if request.method == "POST":
+        return request.POST
+    if "id_number" in request.GET:
+        data = request.GET.copy()
+        del data["id_number"]
+        return data or None
+    return request.GET or None
+
+
 def filter_form(request: HttpRequest, children: QuerySet[Child], visible: set[str]) -> ChildFilterForm:
     """The filter form, whose choice lists hold only schools, villages and grades of the user's children."""
     grades = [
         g for g in children.order_by("grade").values_list("grade", flat=True).distinct() if g is not None
     ]
     return ChildFilterForm(
-        request.GET or None,
+        filter_data(request),
         visible=visible,
         schools=School.objects.filter(pk__in=children.values("school_id")).order_by("name"),
         villages=Region.objects.filter(pk__in=children.values("village_id"))
@@ -199,7 +212,7 @@ def filter_form(request: HttpRequest, children: QuerySet[Child], visible: set[st
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def child_list(request: HttpRequest) -> HttpResponse:
     children = access.children_for(request.user, listing=True)
     visible = access.fields_for(Rights(tiers=access.search_tiers(request.user).everywhere), "child")
@@ -212,6 +225,10 @@ def child_list(request: HttpRequest) -> HttpResponse:
     columns, rows = build_rows(
         list(page.object_list), access.rights_for_children(request.user, page.object_list)
     )
+    if "id_number" in request.GET:
+        messages.warning(
+            request, _("身份证号码不能放在网址中，已忽略。请在页面上的“按身份证号码精确查找”框中输入。")
+        )
     if form.is_bound and form.cleaned_data.get("id_number"):
         audit.record("lbc.child.id_searched", request=request, detail={"results": page.paginator.count})
     if grant_ids := access.breakglass_ids_among(request.user, page.object_list):
