@@ -131,6 +131,12 @@ class World:
     ts1: Any = None  # grandparent class in county K inviting v1, g1 enrolled (tests/world_training.py)
     ts3: Any = None  # the same in county K2
     tm1: Any = None  # a material of ts1's program
+    tp1: Any = None  # ts1's program (county K); tp3: ts3's (county K2)
+    tp3: Any = None
+    tv1: Any = None  # ts1's venue (county K); tv3: ts3's (county K2)
+    tv3: Any = None
+    tq1: Any = None  # a questionnaire of county K; tq3: of county K2
+    tq3: Any = None
 
     def user(self, persona: str) -> Any:
         return self.users[persona]
