@@ -178,6 +178,7 @@ class QuestionnaireForm(CountyMixin, BootstrapMixin, forms.ModelForm):  # type: 
     county = forms.ModelChoiceField(Region.objects.none(), label=gettext_lazy("所属县"))
     items_text = forms.CharField(
         label=gettext_lazy("题目（每行一题，按顺序编号）"),
+        required=False,  # an empty list gets its own message below
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=gettext_lazy("每行写一道题，最多40题，每题不超过200字。调整行的先后即可调整题号。"),
     )

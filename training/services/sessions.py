@@ -401,8 +401,8 @@ def reschedule_session(
         if problems:
             raise ScheduleClash(problems)
         before = {
-            "starts_at": locked.starts_at.isoformat(),
-            "ends_at": locked.ends_at.isoformat(),
+            "starts_at": timezone.localtime(locked.starts_at).isoformat(),
+            "ends_at": timezone.localtime(locked.ends_at).isoformat(),
             "venue": str(locked.venue.public_id),
             "trainers": sorted(str(t.pk) for t in locked.trainers.all()),
             "capacity": locked.capacity,
@@ -416,8 +416,8 @@ def reschedule_session(
             set_capacity(locked, seats, by=by, request=request)
             locked.refresh_from_db()
         after = {
-            "starts_at": starts_at.isoformat(),
-            "ends_at": ends_at.isoformat(),
+            "starts_at": timezone.localtime(starts_at).isoformat(),
+            "ends_at": timezone.localtime(ends_at).isoformat(),
             "venue": str(new_venue.public_id),
             "trainers": sorted(str(t.pk) for t in new_trainers),
             "capacity": locked.capacity,
