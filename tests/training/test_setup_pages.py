@@ -522,3 +522,24 @@ def test_the_pages_are_reachable_from_the_menu_and_the_county_administration(log
         assert url(name) in setup
     director = login("village_director").get(url("session-detail", world.ts1)).content.decode()
     assert url("session-edit", world.ts1) not in director
+
+
+def test_a_session_of_a_retired_program_can_still_move_to_another_venue_and_format(
+    login: Any, world: World
+) -> None:
+    Program.objects.filter(pk=world.tp1.pk).update(active=False)
+    Venue.objects.filter(pk=world.tv1.pk).update(active=False)
+    session = world.ts1
+    online = make_venue(world.county, kind=Venue.Kind.REMOTE, capacity=100, name="线上课堂（合成）")
+    client = login("trainer")
+    response = client.post(url("session-edit", session), edit_data(session, start="10:00", end="11:30"))
+    assert response.status_code == 302, response.content.decode()  # same deactivated venue, new time
+    assert client.post(url("session-edit", session), edit_data(session, venue=online.pk)).status_code == 302
+    session.refresh_from_db()
+    assert session.venue == online and session.format == Session.Format.REMOTE
+    hall = make_venue(world.v2, name="停用的活动室（合成）")
+    Venue.objects.filter(pk=hall.pk).update(active=False)
+    refused = client.post(url("session-edit", session), edit_data(session, venue=hall.pk))
+    assert refused.status_code == 400  # another deactivated venue is not offered
+    session.refresh_from_db()
+    assert session.venue == online

@@ -105,8 +105,12 @@ def _check_session(
     ends_at: dt.datetime,
     capacity: int,
     now: dt.datetime,
+    *,
+    existing: Session | None = None,
 ) -> None:
-    if not program.active:
+    """The rules of one session; ``existing``: a scheduled session being moved, which may keep its
+    retired program and its deactivated venue (retiring stops new sessions, not the ones there are)."""
+    if not program.active and existing is None:
         raise DomainError(_("该培训项目已停用，不能再安排场次。"))
     if ends_at <= starts_at:
         raise DomainError(_("结束时间必须晚于开始时间。"))
@@ -116,7 +120,7 @@ def _check_session(
         raise DomainError(_("开始时间已经过去，不能安排。"))
     if venue.county_id != program.county_id:
         raise DomainError(_("场地不在该培训项目所属的县。"))
-    if not venue.active:
+    if not venue.active and (existing is None or existing.venue_id != venue.pk):
         raise DomainError(_("该场地已停用。"))
     if capacity < 1:
         raise DomainError(_("名额至少为1人。"))
@@ -331,7 +335,7 @@ def _move_checks(
         raise DomainError(
             _("已有%(n)d人报名，名额不能少于报名人数。请先取消部分报名。") % {"n": session.seats_taken}
         )
-    _check_session(session.program, venue, starts_at, ends_at, capacity, now)
+    _check_session(session.program, venue, starts_at, ends_at, capacity, now, existing=session)
     _require_trainers(session.program, trainers, timezone.localtime(starts_at).date())
     proposal = _move_proposal(session, starts_at, ends_at, venue, trainers)
     found = clashes(proposal, bookings_between(starts_at, ends_at), windows_for(session.county_id))
@@ -408,9 +412,12 @@ def reschedule_session(
             "capacity": locked.capacity,
         }
         moved = (locked.starts_at, locked.ends_at, locked.venue_id) != (starts_at, ends_at, new_venue.pk)
+        old_kind = locked.venue.kind
         locked.starts_at, locked.ends_at, locked.venue = starts_at, ends_at, new_venue
         locked.capacity = min(locked.capacity, new_venue.capacity)
-        locked.save(update_fields=["starts_at", "ends_at", "venue", "county", "capacity"])
+        if new_venue.kind != old_kind:  # a move online, to a school, ... changes the format
+            locked.format = FORMAT_OF_KIND[Venue.Kind(new_venue.kind)]
+        locked.save(update_fields=["starts_at", "ends_at", "venue", "county", "capacity", "format"])
         locked.trainers.set(new_trainers)
         if seats != locked.capacity:
             set_capacity(locked, seats, by=by, request=request)
