@@ -55,11 +55,13 @@ def add_training(world: Any) -> None:
     world.tp1, world.tp3 = world.ts1.program, world.ts3.program
     world.tv1, world.tv3 = world.ts1.venue, world.ts3.venue
     world.tq1, world.tq3 = (
-        Questionnaire.objects.create(county=county, name="照料信心问卷（合成）", scale=Questionnaire.Scale.ONE_TO_FIVE)
+        Questionnaire.objects.create(county=county, name="照料信心问卷（合成）", scale="1-5")
         for county in (world.county, world.county2)
     )
     for questionnaire in (world.tq1, world.tq3):
-        QuestionnaireItem.objects.create(questionnaire=questionnaire, number=1, text="我知道孩子心里有事时怎么问")
+        QuestionnaireItem.objects.create(
+            questionnaire=questionnaire, number=1, text="我知道孩子心里有事时怎么问"
+        )
     world.tm1 = Material(
         program=world.ts1.program, title="祖辈课堂讲义", original_name="handout.txt",
         content_type="text/plain", size=12, sha256="0" * 64,

@@ -94,7 +94,9 @@ def test_a_trainer_sets_up_a_six_week_grandparent_class_through_the_pages_and_mo
         expect(page.get_by_role("alert").first).to_contain_text("已安排6场培训")
         series = list(Session.objects.filter(program=program).order_by("starts_at"))
         assert len(series) == 6 and len({s.series_id for s in series}) == 1
-        assert [s.starts_at - series[0].starts_at for s in series] == [dt.timedelta(weeks=n) for n in range(6)]
+        assert [s.starts_at - series[0].starts_at for s in series] == [
+            dt.timedelta(weeks=n) for n in range(6)
+        ]
         assert all(list(s.villages.all()) == [world.v1b] for s in series)
 
         # Move the third week's session to the afternoon.

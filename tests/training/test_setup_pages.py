@@ -95,7 +95,8 @@ def test_a_purchased_program_without_a_contract_is_refused_and_the_form_keeps_th
     login: Any, world: World
 ) -> None:
     response = login("trainer").post(
-        url("program-create"), program_data(name="远程陪伴（合成）", level="purchased", contract_number="HT-7")
+        url("program-create"),
+        program_data(name="远程陪伴（合成）", level="purchased", contract_number="HT-7"),
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -179,8 +180,8 @@ def test_the_village_picker_is_grouped_by_township_and_sorted(login: Any, world:
 
 def test_a_trainer_creates_and_edits_a_venue(login: Any, world: World) -> None:
     client = login("trainer")
-    data = {"name": "二村祖辈课堂活动室", "kind": "village_hall", "region": world.v2.pk, "address": "村委会二楼",
-            "capacity": 25, "school": "", "organisation": ""}  # fmt: skip
+    data = {"name": "二村祖辈课堂活动室", "kind": "village_hall", "region": world.v2.pk,
+            "address": "村委会二楼", "capacity": 25, "school": "", "organisation": ""}  # fmt: skip
     assert client.post(url("venue-create"), data).status_code == 302
     venue = Venue.objects.get(name="二村祖辈课堂活动室")
     assert (venue.county_id, venue.region_id, venue.capacity) == (world.county.pk, world.v2.pk, 25)
@@ -212,10 +213,12 @@ def test_a_deactivated_venue_takes_no_new_sessions(login: Any, world: World) -> 
 # --- questionnaires ---------------------------------------------------------------------------------
 
 
-def test_a_questionnaire_is_made_with_ordered_items_and_attached_to_a_program(login: Any, world: World) -> None:
+def test_a_questionnaire_is_made_with_ordered_items_and_attached_to_a_program(
+    login: Any, world: World
+) -> None:
     client = login("trainer")
-    data = {"name": "隔代沟通问卷（合成）", "scale": "1-5",
-            "items_text": "1. 我能看出孩子心里有事\n\n我每周让孩子和父母通话\n孩子哭时我知道怎么安慰"}  # fmt: skip
+    items = "1. 我能看出孩子心里有事\n\n我每周让孩子和父母通话\n孩子哭时我知道怎么安慰"
+    data = {"name": "隔代沟通问卷（合成）", "scale": "1-5", "items_text": items}
     assert client.post(url("questionnaire-create"), data).status_code == 302
     questionnaire = Questionnaire.objects.get(name="隔代沟通问卷（合成）")
     assert questionnaire.county_id == world.county.pk and questionnaire.version == 1
@@ -321,7 +324,11 @@ def test_a_material_is_uploaded_to_private_storage_listed_and_deleted(
 def test_a_wrong_file_is_refused_in_chinese_and_the_title_is_kept(
     login: Any, world: World, private: Path, content: bytes, message: str
 ) -> None:
-    data = {"program": world.tp1.pk, "title": "不合格的资料（合成）", "file": SimpleUploadedFile("x.exe", content)}
+    data = {
+        "program": world.tp1.pk,
+        "title": "不合格的资料（合成）",
+        "file": SimpleUploadedFile("x.exe", content),
+    }
     response = login("trainer").post(url("material-upload"), data)
     assert response.status_code == 400
     html = response.content.decode()
@@ -385,7 +392,10 @@ def test_rescheduling_tells_the_enrolled_people_through_the_outbox(login: Any, w
 
 def test_a_county_administrator_changes_seats_without_telling_anyone(login: Any, world: World) -> None:
     session = world.ts1
-    assert login("county_admin").post(url("session-edit", session), edit_data(session, capacity=25)).status_code == 302
+    assert (
+        login("county_admin").post(url("session-edit", session), edit_data(session, capacity=25)).status_code
+        == 302
+    )
     session.refresh_from_db()
     assert session.capacity == 25
     assert not OutboxMessage.objects.filter(kind="training.session.rescheduled").exists()
@@ -396,7 +406,9 @@ def test_a_county_administrator_changes_seats_without_telling_anyone(login: Any,
 
 def test_seats_below_the_enrolment_are_refused_with_a_clear_message(login: Any, world: World) -> None:
     session = world.ts1
-    enrol_person(session, Person(walk_in_name="钱合成", walk_in_phone="13700000002"), by=world.user("trainer"))
+    enrol_person(
+        session, Person(walk_in_name="钱合成", walk_in_phone="13700000002"), by=world.user("trainer")
+    )
     client = login("trainer")
     check = client.get(url("session-edit-check", session), edit_data(session, capacity=1)).content.decode()
     assert "已有2人报名，名额不能少于报名人数" in check
@@ -501,14 +513,18 @@ def test_a_malformed_window_is_refused_in_chinese_and_the_input_is_kept(login: A
 
 def test_trainers_and_other_counties_do_not_set_a_countys_windows(login: Any, world: World) -> None:
     assert login("trainer").post(url("windows-edit", world.county), windows_data()).status_code == 403
-    assert login("other_county_admin").post(url("windows-edit", world.county), windows_data()).status_code == 404
+    assert (
+        login("other_county_admin").post(url("windows-edit", world.county), windows_data()).status_code == 404
+    )
     assert not CountyTrainingConfig.objects.exists()
 
 
 # --- reaching the pages -----------------------------------------------------------------------------
 
 
-def test_the_pages_are_reachable_from_the_menu_and_the_county_administration(login: Any, world: World) -> None:
+def test_the_pages_are_reachable_from_the_menu_and_the_county_administration(
+    login: Any, world: World
+) -> None:
     home = login("trainer").get("/").content.decode()
     assert url("program-list") in home and url("windows") not in home
     calendar = login("trainer").get(url("calendar")).content.decode()
