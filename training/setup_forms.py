@@ -124,6 +124,10 @@ class ProgramForm(CountyMixin, BootstrapMixin, forms.ModelForm):  # type: ignore
             for name in ("contract_number", "contract_starts_on", "contract_ends_on"):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("政府购买服务须填写合同编号和合同期。"))
+        questionnaire = data.get("questionnaire")
+        county = self.instance.county_id if self.instance.pk else self.chosen_county(data, None)
+        if questionnaire is not None and questionnaire.county_id != county:
+            self.add_error("questionnaire", _("只能选用本县的问卷。"))
         first, last = data.get("contract_starts_on"), data.get("contract_ends_on")
         if first and last and last < first:
             self.add_error("contract_ends_on", _("合同结束日期不能早于开始日期。"))

@@ -559,3 +559,21 @@ def test_a_session_of_a_retired_program_can_still_move_to_another_venue_and_form
     assert refused.status_code == 400  # another deactivated venue is not offered
     session.refresh_from_db()
     assert session.venue == online
+
+
+def test_a_trainer_of_two_counties_chooses_the_county_and_only_its_questionnaires(
+    client: Any, world: World
+) -> None:
+    from lbc.models import Membership, Role
+    from tests.factories import make_user
+
+    both = make_user("trainer_two_counties", Role.TRAINER, region=world.county)
+    Membership.objects.create(user=both, role=Role.TRAINER, region=world.county2)
+    client.force_login(both)
+    form = client.get(url("program-create")).content.decode()
+    assert 'name="county"' in form
+    data = program_data(name="跨县项目（合成）", questionnaire=world.tq3.pk)
+    refused = client.post(url("program-create"), {**data, "county": world.county.pk})
+    assert refused.status_code == 400 and "只能选用本县的问卷。" in refused.content.decode()
+    assert client.post(url("program-create"), {**data, "county": world.county2.pk}).status_code == 302
+    assert Program.objects.get(name="跨县项目（合成）").county_id == world.county2.pk
