@@ -133,6 +133,12 @@ class World:
     tm1: Any = None  # a material of ts1's program
     org1: Any = None  # an organisation of county K (volunteers belong to a county through it)
     org3: Any = None  # the same in county K2
+    tp1: Any = None  # ts1's program (county K); tp3: ts3's (county K2)
+    tp3: Any = None
+    tv1: Any = None  # ts1's venue (county K); tv3: ts3's (county K2)
+    tv3: Any = None
+    tq1: Any = None  # a questionnaire of county K; tq3: of county K2
+    tq3: Any = None
 
     def user(self, persona: str) -> Any:
         return self.users[persona]

@@ -1,5 +1,6 @@
 """Training objects of the test world: a grandparent class in county K inviting village v1 (c1's
-guardian g1 enrolled), a session in county K2, and a material of K's program. Synthetic names only.
+guardian g1 enrolled), a session in county K2, a material of K's program, and a questionnaire of
+each county (tq1 in K, tq3 in K2). Synthetic names only.
 
 The classes are on the Sunday 8-14 days after the world's day (tests.clock), at 09:30: training
 tests book their own sessions on Mondays to Saturdays, so none clashes with the world's whatever the
@@ -22,7 +23,7 @@ SUNDAY = 6
 
 def add_training(world: Any) -> None:
     from training.enrolment import Person, enrol_person
-    from training.models import Audience, Material, Program, Session, Venue
+    from training.models import Audience, Material, Program, Questionnaire, QuestionnaireItem, Session, Venue
     from training.storage import material_storage
 
     def session(county: Region, village: Region, trainer: Any) -> Session:
@@ -50,6 +51,17 @@ def add_training(world: Any) -> None:
     world.ts1 = session(world.county, world.v1, world.user("trainer"))
     world.ts3 = session(world.county2, world.v3, other_trainer)
     enrol_person(world.ts1, Person(guardian=world.g1), by=world.user("trainer"))
+    # The set-up pages' objects: each county's program, venue and questionnaire.
+    world.tp1, world.tp3 = world.ts1.program, world.ts3.program
+    world.tv1, world.tv3 = world.ts1.venue, world.ts3.venue
+    world.tq1, world.tq3 = (
+        Questionnaire.objects.create(county=county, name="照料信心问卷（合成）", scale="1-5")
+        for county in (world.county, world.county2)
+    )
+    for questionnaire in (world.tq1, world.tq3):
+        QuestionnaireItem.objects.create(
+            questionnaire=questionnaire, number=1, text="我知道孩子心里有事时怎么问"
+        )
     world.tm1 = Material(
         program=world.ts1.program, title="祖辈课堂讲义", original_name="handout.txt",
         content_type="text/plain", size=12, sha256="0" * 64,

@@ -6,6 +6,9 @@ anything from screening. Who may do what (``lbc.access.roles``):
     takes attendance.
   VIEW_TRAINING (trainers, county administrators) of K: reads the sessions and the statistics of K.
   ENROL_VILLAGE (village directors) of V: sessions that invite V (or meet in V); enrols the guardians of V.
+  SET_UP_TRAINING (trainers, county administrators) of K: programs, venues, questionnaires and materials
+    of K; edits, moves and cancels K's sessions.
+  TRAINING_WINDOWS (county administrators) of K: K's audience windows and quiet periods.
   every other role: 403.
 """
 
@@ -20,12 +23,13 @@ from django.http import Http404
 
 from lbc.access import Can, UserLike, parse_public_id, scope_of
 
-from .models import Material, Session
+from .models import Material, Program, Questionnaire, Session, Venue
 
 
 @dataclass(frozen=True)
 class TrainingRights:
-    manage: bool = False  # schedule, edit, enrol anyone invited, take attendance
+    manage: bool = False  # schedule, enrol anyone invited, take attendance
+    organise: bool = False  # edit, move and cancel sessions; programs, venues, questionnaires, materials
     statistics: bool = False  # county figures
     villages: frozenset[int] = frozenset()  # villages whose guardians the user enrols (directors)
 
@@ -56,7 +60,12 @@ def training_rights(user: UserLike) -> TrainingRights:
     villages = _director_villages(user)
     if not staff and not villages:
         raise PermissionDenied
-    return TrainingRights(manage=bool(managed), statistics=bool(staff), villages=frozenset(villages))
+    return TrainingRights(
+        manage=bool(managed),
+        organise=bool(setup_county_ids(user)),
+        statistics=bool(staff),
+        villages=frozenset(villages),
+    )
 
 
 def training_sessions_for(user: UserLike) -> QuerySet[Session]:
@@ -70,10 +79,11 @@ def training_sessions_for(user: UserLike) -> QuerySet[Session]:
 
 
 def get_training_session_for_user(
-    user: UserLike, public_id: Any, *, manage: bool = False, enrol: bool = False
+    user: UserLike, public_id: Any, *, manage: bool = False, enrol: bool = False, organise: bool = False
 ) -> tuple[Session, TrainingRights]:
     """A session with the user's rights over it: 403 for roles without training, 404 outside the scope,
-    403 with ``manage`` unless a trainer of its county, 403 with ``enrol`` unless trainer or director."""
+    403 with ``manage`` unless a trainer of its county, 403 with ``enrol`` unless trainer or director,
+    403 with ``organise`` unless a trainer or administrator of its county."""
     pid = parse_public_id(public_id)
     session = (
         training_sessions_for(user).select_related("program", "venue__region").filter(public_id=pid).first()
@@ -81,12 +91,14 @@ def get_training_session_for_user(
     if session is None:
         raise Http404
     manages = session.county_id in training_county_ids(user, manage=True)
+    organises = session.county_id in setup_county_ids(user)
     rights = TrainingRights(
         manage=manages,
+        organise=organises,
         statistics=session.county_id in training_county_ids(user),
         villages=frozenset(_director_villages(user)),
     )
-    if (manage and not manages) or (enrol and not rights.enrols):
+    if (manage and not manages) or (enrol and not rights.enrols) or (organise and not organises):
         raise PermissionDenied
     return session, rights
 
@@ -101,5 +113,82 @@ def get_material_for_user(user: UserLike, public_id: Any) -> Material:
     if material.program.county_id in training_county_ids(user):
         return material
     if not training_sessions_for(user).filter(program_id=material.program_id).exists():
+        raise Http404
+    return material
+
+
+# --- setting a county up: programs, venues, questionnaires, materials, windows ---------------------------
+
+
+def setup_county_ids(user: UserLike) -> set[int]:
+    """Counties whose programs, venues, questionnaires and materials the user keeps."""
+    return scope_of(user).region_ids(Can.SET_UP_TRAINING)
+
+
+def require_setup(user: UserLike) -> set[int]:
+    """The user's set-up counties; 403 for roles without ``SET_UP_TRAINING``."""
+    counties = setup_county_ids(user)
+    if not counties:
+        raise PermissionDenied
+    return counties
+
+
+def setup_menu(user: UserLike) -> dict[str, bool]:
+    """Which set-up pages the user's menus show."""
+    scope = scope_of(user)
+    return {
+        "can_set_up_training": scope.can(Can.SET_UP_TRAINING),
+        "can_set_training_windows": scope.can(Can.TRAINING_WINDOWS),
+    }
+
+
+def window_county_ids(user: UserLike) -> set[int]:
+    """Counties whose audience windows the user sets (county administrators); 403 for other roles."""
+    counties = scope_of(user).region_ids(Can.TRAINING_WINDOWS)
+    if not counties:
+        raise PermissionDenied
+    return counties
+
+
+def get_program_for_setup(user: UserLike, public_id: Any) -> Program:
+    """A program of one of the user's set-up counties: 403 for other roles, 404 for another county's."""
+    counties = require_setup(user)
+    program = Program.objects.filter(public_id=parse_public_id(public_id), county_id__in=counties).first()
+    if program is None:
+        raise Http404
+    return program
+
+
+def get_venue_for_setup(user: UserLike, public_id: Any) -> Venue:
+    counties = require_setup(user)
+    venue = (
+        Venue.objects.select_related("region")
+        .filter(public_id=parse_public_id(public_id), county_id__in=counties)
+        .first()
+    )
+    if venue is None:
+        raise Http404
+    return venue
+
+
+def get_questionnaire_for_setup(user: UserLike, public_id: Any) -> Questionnaire:
+    counties = require_setup(user)
+    questionnaire = Questionnaire.objects.filter(
+        public_id=parse_public_id(public_id), county_id__in=counties
+    ).first()
+    if questionnaire is None:
+        raise Http404
+    return questionnaire
+
+
+def get_material_for_setup(user: UserLike, public_id: Any) -> Material:
+    """A material to delete: of a program of the user's set-up counties; 403 other roles, 404 otherwise."""
+    counties = require_setup(user)
+    material = (
+        Material.objects.select_related("program")
+        .filter(public_id=parse_public_id(public_id), program__county_id__in=counties)
+        .first()
+    )
+    if material is None:
         raise Http404
     return material

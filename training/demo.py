@@ -41,8 +41,8 @@ def _on_or_after(day: dt.date, weekday: int) -> dt.date:
     return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
 
 
-def _questionnaire(name: str, scale: str, items: Sequence[str]) -> Questionnaire:
-    questionnaire = Questionnaire.objects.create(name=name, scale=scale)
+def _questionnaire(county: Region, name: str, scale: str, items: Sequence[str]) -> Questionnaire:
+    questionnaire = Questionnaire.objects.create(county=county, name=name, scale=scale)
     QuestionnaireItem.objects.bulk_create(
         QuestionnaireItem(questionnaire=questionnaire, number=n, text=text) for n, text in enumerate(items, 1)
     )
@@ -51,6 +51,7 @@ def _questionnaire(name: str, scale: str, items: Sequence[str]) -> Questionnaire
 
 def _programs(county: Region, today: dt.date, provider: Organisation) -> dict[str, Program]:
     grandparents_q = _questionnaire(
+        county,
         _("隔代教养信心问卷（演示）"),
         Questionnaire.Scale.ONE_TO_FIVE,
         [
@@ -62,6 +63,7 @@ def _programs(county: Region, today: dt.date, provider: Organisation) -> dict[st
         ],
     )
     parents_q = _questionnaire(
+        county,
         _("远程陪伴问卷（演示）"),
         Questionnaire.Scale.ZERO_TO_THREE,
         [_("我每周和孩子视频聊天"), _("我知道孩子在学校的情况"), _("我会听孩子把话说完")],

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lbc import hooks
 from lbc.access import UserLike
 
-from .access import can_use_training
+from .access import can_use_training, setup_menu
 from .demo import seed_training, summary
 from .models import Attendance, Audience
 
@@ -18,7 +19,10 @@ def menu(user: UserLike) -> list[hooks.MenuEntry]:
     if not can_use_training(user):
         return []
     # Before the screening app's entries, as the menu has always been.
-    return [hooks.MenuEntry(_("培训"), reverse("training:calendar"), position=10)]
+    entries = [hooks.MenuEntry(_("培训"), reverse("training:calendar"), position=10)]
+    if setup_menu(user)["can_set_up_training"]:
+        entries.append(hooks.MenuEntry(_("培训设置"), reverse("training:program-list"), position=11))
+    return entries
 
 
 def grandparent_classes(guardian_ids: list[int]) -> dict[int, str]:
@@ -48,10 +52,13 @@ def seed(county: hooks.DemoCounty) -> dict[str, int]:
 
 
 DEMO_STEP = hooks.DemoStep("training", seed, summary)
+# County administration: the county's training windows (and from there the other set-up pages).
+MANAGE_TAB = hooks.ManageTab("training-windows", gettext_lazy("培训时段"), "training:windows")
 
 
 def register() -> None:
     hooks.register_once(hooks.menu_entries, menu)
+    hooks.register_once(hooks.manage_tabs, MANAGE_TAB)
     hooks.register_once(hooks.guardian_notes, grandparent_classes)
     hooks.register_once(hooks.demo_steps, DEMO_STEP)
     hooks.register_once(hooks.periodic_jobs, "training.reminders.queue_due")

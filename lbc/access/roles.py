@@ -48,6 +48,9 @@ class Can(StrEnum):
     MANAGE_TRAINING = "manage_training"  # schedules, enrols anyone invited, takes attendance (own county)
     VIEW_TRAINING = "view_training"  # reads the sessions and statistics of the own county
     ENROL_VILLAGE = "enrol_village"  # sessions inviting the own village; enrols its guardians
+    # programs, venues, questionnaires and materials of the own county; edits, moves and cancels its sessions
+    SET_UP_TRAINING = "set_up_training"
+    TRAINING_WINDOWS = "training_windows"  # the own county's audience windows and quiet periods
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,8 @@ CAPABILITIES: dict[str, Capabilities] = {
         UP_TO_COLOUR,
         frozenset({
             Can.LIST_CHILDREN, Can.EDIT_CHILDREN, Can.ADMINISTER, Can.HANDLE_HARM_REPORTS, Can.SECOND_FACTOR,
-            Can.SEE_CAMPAIGNS, Can.VIEW_TRENDS, Can.VIEW_TRAINING, Can.TRANSFER_CHILDREN,
+            Can.SEE_CAMPAIGNS, Can.VIEW_TRENDS, Can.VIEW_TRAINING, Can.TRANSFER_CHILDREN, Can.SET_UP_TRAINING,
+            Can.TRAINING_WINDOWS,
         }) | MOVE_WARNINGS,
     ),
     Role.TOWNSHIP_SUPERVISOR: Capabilities(
@@ -109,7 +113,10 @@ CAPABILITIES: dict[str, Capabilities] = {
         frozenset({T.MINIMAL, T.BASIC, T.STATUS}), frozenset({Can.LIST_CHILDREN, Can.CLASS_OVERVIEW})
     ),
     # Trainers hold no tier over children: of a guardian they see a name and a village, never screening.
-    Role.TRAINER: Capabilities(frozenset(), frozenset({Can.MANAGE_TRAINING, Can.VIEW_TRAINING})),
+    # County training windows (farming peaks, Spring Festival, vacations) are county policy: administrators.
+    Role.TRAINER: Capabilities(
+        frozenset(), frozenset({Can.MANAGE_TRAINING, Can.VIEW_TRAINING, Can.SET_UP_TRAINING})
+    ),
     Role.VOLUNTEER: Capabilities(frozenset({T.MINIMAL}), frozenset({Can.LIST_CHILDREN}), term_limited=True),
 }
 

@@ -4,6 +4,11 @@ ts1 is a grandparent class in county K inviting village v1; ts3 is in county K2.
 run K's sessions; county administrators read their county's sessions and statistics; village
 directors see sessions inviting their village and enrol its guardians. Every other role answers 403;
 another county's session answers 404. POST-only URLs answer 405 to a GET.
+
+Set-up pages (programs, venues, questionnaires, materials; editing a session): trainers and county
+administrators of the object's county (``Can.SET_UP_TRAINING``); the county's training windows: county
+administrators only (``Can.TRAINING_WINDOWS``). tp1/tv1/tq1 are county K's program, venue and
+questionnaire, tp3/tv3/tq3 county K2's.
 """
 
 from __future__ import annotations
@@ -39,6 +44,10 @@ K2_OUTSIDERS = ("trainer", "county_admin", "village_director", "other_village_di
 STAFF = ("trainer", "county_admin", "other_county_admin")
 POST_ONLY = everyone(405, anonymous=ANON)
 
+SETUP = ("trainer", "county_admin", "other_county_admin")  # any set-up county: the lists and the new forms
+K_SETUP = ("trainer", "county_admin")
+ADMINS = ("county_admin", "other_county_admin")
+
 ROWS = [
     Row("training:calendar", table(TRAINING_ROLES)),
     Row("training:session-create", table(("trainer",))),
@@ -63,4 +72,31 @@ ROWS = [
     Row("training:statistics", table(STAFF)),
     Row("training:statistics-chart", table(STAFF), extra_kwargs={"kind": "audience"}),
     Row("training:material-download", table(K_READERS, K_OUTSIDERS), target="tm1"),
+    # editing a session: village directors see ts1 (it invites v1) but may not change it
+    Row("training:session-edit", table(K_SETUP, K_OUTSIDERS), target="ts1"),
+    Row("training:session-edit", table(("other_county_admin",), K2_OUTSIDERS), target="ts3"),
+    Row("training:session-edit-check", table(K_SETUP, K_OUTSIDERS), target="ts1"),
+    Row("training:session-edit-check", table(("other_county_admin",), K2_OUTSIDERS), target="ts3"),
+    # setting the county up
+    Row("training:program-list", table(SETUP)),
+    Row("training:program-create", table(SETUP)),
+    Row("training:program-edit", table(K_SETUP, ("other_county_admin",)), target="tp1"),
+    Row("training:program-edit", table(("other_county_admin",), K_SETUP), target="tp3"),
+    Row("training:program-retire", POST_ONLY, target="tp1"),
+    Row("training:venue-list", table(SETUP)),
+    Row("training:venue-create", table(SETUP)),
+    Row("training:venue-edit", table(K_SETUP, ("other_county_admin",)), target="tv1"),
+    Row("training:venue-edit", table(("other_county_admin",), K_SETUP), target="tv3"),
+    Row("training:venue-deactivate", POST_ONLY, target="tv1"),
+    Row("training:questionnaire-list", table(SETUP)),
+    Row("training:questionnaire-create", table(SETUP)),
+    Row("training:questionnaire-edit", table(K_SETUP, ("other_county_admin",)), target="tq1"),
+    Row("training:questionnaire-edit", table(("other_county_admin",), K_SETUP), target="tq3"),
+    Row("training:questionnaire-copy", POST_ONLY, target="tq1"),
+    Row("training:material-list", table(SETUP)),
+    Row("training:material-upload", table(SETUP)),
+    Row("training:material-delete", POST_ONLY, target="tm1"),
+    Row("training:windows", table(ADMINS)),
+    Row("training:windows-edit", table(("county_admin",), ("other_county_admin",)), target="county"),
+    Row("training:windows-edit", table(("other_county_admin",), ("county_admin",)), target="county2"),
 ]

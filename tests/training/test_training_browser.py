@@ -43,7 +43,7 @@ def fill_series(page: Page, world: Any, day: dt.date) -> None:
     page.get_by_label("结束时间").fill("11:00")
     page.get_by_label("次数").fill("6")
     page.get_by_label("每隔几天一次").fill("7")
-    page.get_by_label("面向的村/社区").select_option(label=world.v1.name)
+    page.get_by_role("checkbox", name=world.v1.name, exact=True).check()
 
 
 @pytest.mark.browser
@@ -61,7 +61,7 @@ def test_a_trainer_schedules_a_six_week_grandparent_class_and_downloads_its_sign
         page = context.new_page()
         problems = watch_console(page)
         log_in(page, base, "trainer")
-        page.get_by_role("navigation").get_by_role("link", name="培训").click()
+        page.get_by_role("navigation").get_by_role("link", name="培训", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("培训日程")
         page.get_by_role("link", name="安排培训").click()
 

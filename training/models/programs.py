@@ -33,8 +33,24 @@ class Questionnaire(models.Model):
         ZERO_TO_THREE = "0-3", _("0-3分")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The county whose trainers and administrators keep it; NULL only for questionnaires made before
+    # counties kept their own (no program of a county used them), which no page shows.
+    county = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属县"),
+        limit_choices_to={"level": Region.Level.COUNTY},
+    )
     name = models.CharField(_("问卷名称"), max_length=100)
     scale = models.CharField(_("计分方式"), max_length=3, choices=Scale.choices)
+    # Items are frozen once answers exist; a change is then a copy with the next version number.
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("上一版")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

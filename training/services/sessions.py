@@ -21,6 +21,7 @@ from lbc.access import Can, roles_with
 from lbc.models import Membership, Region, School
 from lbc.services.errors import DomainError
 from training import messages
+from training.enrolment import set_capacity
 from training.models import Enrolment, Program, Session, SessionSeries, Venue
 from training.scheduling import (
     Booking,
@@ -104,8 +105,12 @@ def _check_session(
     ends_at: dt.datetime,
     capacity: int,
     now: dt.datetime,
+    *,
+    existing: Session | None = None,
 ) -> None:
-    if not program.active:
+    """The rules of one session; ``existing``: a scheduled session being moved, which may keep its
+    retired program and its deactivated venue (retiring stops new sessions, not the ones there are)."""
+    if not program.active and existing is None:
         raise DomainError(_("该培训项目已停用，不能再安排场次。"))
     if ends_at <= starts_at:
         raise DomainError(_("结束时间必须晚于开始时间。"))
@@ -115,7 +120,7 @@ def _check_session(
         raise DomainError(_("开始时间已经过去，不能安排。"))
     if venue.county_id != program.county_id:
         raise DomainError(_("场地不在该培训项目所属的县。"))
-    if not venue.active:
+    if not venue.active and (existing is None or existing.venue_id != venue.pk):
         raise DomainError(_("该场地已停用。"))
     if capacity < 1:
         raise DomainError(_("名额至少为1人。"))
@@ -290,6 +295,79 @@ def window_warnings_for(session: Session) -> list[WindowWarning]:
     return rule_warnings(booking_of(session), windows_for(session.county_id))
 
 
+def _move_proposal(
+    session: Session, starts_at: dt.datetime, ends_at: dt.datetime, venue: Venue, trainers: Sequence[Any]
+) -> Booking:
+    """The booking ``session`` would become at the new time, venue and trainers (its people kept)."""
+    current = booking_of(sessions_between(session.starts_at, session.ends_at).get(pk=session.pk))
+    return Booking(
+        start=starts_at,
+        end=ends_at,
+        place=place_of(venue),
+        label=session.program.name,
+        key=current.key,
+        trainers=frozenset(trainer_party(t) for t in trainers),
+        attendees=current.attendees,
+        audience=session.audience,
+        home_villages=current.home_villages,
+        home_townships=current.home_townships,
+    )
+
+
+def _move_checks(
+    session: Session,
+    *,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    venue: Venue,
+    trainers: Sequence[Any],
+    capacity: int,
+    now: dt.datetime,
+) -> tuple[Booking, list[str]]:
+    """Refuse (DomainError) what no change of time can fix; return the proposal and its clash messages."""
+    if session.is_cancelled:
+        raise DomainError(_("该场次已取消。"))
+    if session.starts_at <= now:
+        raise DomainError(_("该场次已经开始，不能再改时间。"))
+    if session.seats_taken > venue.capacity:
+        raise DomainError(_("新场地容量（%(n)d人）小于已报名人数。") % {"n": venue.capacity})
+    if capacity < session.seats_taken:
+        raise DomainError(
+            _("已有%(n)d人报名，名额不能少于报名人数。请先取消部分报名。") % {"n": session.seats_taken}
+        )
+    _check_session(session.program, venue, starts_at, ends_at, capacity, now, existing=session)
+    _require_trainers(session.program, trainers, timezone.localtime(starts_at).date())
+    proposal = _move_proposal(session, starts_at, ends_at, venue, trainers)
+    found = clashes(proposal, bookings_between(starts_at, ends_at), windows_for(session.county_id))
+    return proposal, [c.message for c in found]
+
+
+def check_session_change(
+    session: Session,
+    *,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    venue: Venue,
+    trainers: Sequence[Any],
+    capacity: int,
+    now: dt.datetime | None = None,
+) -> tuple[list[str], list[str]]:
+    """What ``edit_session`` would refuse (clashes and rules) and warn about, writing nothing."""
+    try:
+        proposal, problems = _move_checks(
+            session,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            venue=venue,
+            trainers=trainers,
+            capacity=capacity,
+            now=now or timezone.now(),
+        )
+    except DomainError as exc:
+        return [exc.message], []
+    return problems, [w.message for w in rule_warnings(proposal, windows_for(session.county_id))]
+
+
 def reschedule_session(
     session: Session,
     *,
@@ -298,62 +376,82 @@ def reschedule_session(
     ends_at: dt.datetime,
     venue: Venue | None = None,
     trainers: Sequence[Any] | None = None,
+    capacity: int | None = None,
     request: Any = None,
     now: dt.datetime | None = None,
 ) -> list[WindowWarning]:
-    """Move a session (and optionally change venue or trainers); refused if the trainers, the venue or any
-    enrolled person would clash. Enrolled people are told the new time."""
+    """Move a session and optionally change its venue, trainers or seats; refused if the trainers, the
+    venue or any enrolled person would clash, or if fewer seats than people enrolled are asked for.
+    Enrolled people are told a new time or place through the outbox, in the same transaction. More
+    seats go to waiting people in order (``training.enrolment.set_capacity``)."""
     now = now or timezone.now()
     with transaction.atomic():
         _lock_scheduling()
         locked = (
             Session.objects.select_for_update().select_related("program", "venue__region").get(pk=session.pk)
         )
-        if locked.is_cancelled:
-            raise DomainError(_("该场次已取消。"))
-        if locked.starts_at <= now:
-            raise DomainError(_("该场次已经开始，不能再改时间。"))
         new_venue = venue or locked.venue
         new_trainers = list(trainers) if trainers is not None else list(locked.trainers.all())
-        if locked.seats_taken > new_venue.capacity:
-            raise DomainError(_("新场地容量（%(n)d人）小于已报名人数。") % {"n": new_venue.capacity})
-        _check_session(
-            locked.program, new_venue, starts_at, ends_at, min(locked.capacity, new_venue.capacity), now
+        seats = capacity if capacity is not None else min(locked.capacity, new_venue.capacity)
+        proposal, problems = _move_checks(
+            locked,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            venue=new_venue,
+            trainers=new_trainers,
+            capacity=seats,
+            now=now,
         )
-        _require_trainers(locked.program, new_trainers, timezone.localtime(starts_at).date())
-        current = booking_of(sessions_between(locked.starts_at, locked.ends_at).get(pk=locked.pk))
-        proposal = Booking(
-            start=starts_at,
-            end=ends_at,
-            place=place_of(new_venue),
-            label=locked.program.name,
-            key=current.key,
-            trainers=frozenset(trainer_party(t) for t in new_trainers),
-            attendees=current.attendees,
-            audience=locked.audience,
-            home_villages=current.home_villages,
-            home_townships=current.home_townships,
-        )
-        windows = windows_for(locked.county_id)
-        found = clashes(proposal, bookings_between(starts_at, ends_at), windows)
-        if found:
-            raise ScheduleClash([c.message for c in found])
+        if problems:
+            raise ScheduleClash(problems)
+        before = {
+            "starts_at": timezone.localtime(locked.starts_at).isoformat(),
+            "ends_at": timezone.localtime(locked.ends_at).isoformat(),
+            "venue": str(locked.venue.public_id),
+            "trainers": sorted(str(t.pk) for t in locked.trainers.all()),
+            "capacity": locked.capacity,
+        }
+        moved = (locked.starts_at, locked.ends_at, locked.venue_id) != (starts_at, ends_at, new_venue.pk)
+        old_kind = locked.venue.kind
         locked.starts_at, locked.ends_at, locked.venue = starts_at, ends_at, new_venue
         locked.capacity = min(locked.capacity, new_venue.capacity)
-        locked.save(update_fields=["starts_at", "ends_at", "venue", "county", "capacity"])
+        if new_venue.kind != old_kind:  # a move online, to a school, ... changes the format
+            locked.format = FORMAT_OF_KIND[Venue.Kind(new_venue.kind)]
+        locked.save(update_fields=["starts_at", "ends_at", "venue", "county", "capacity", "format"])
         locked.trainers.set(new_trainers)
-        for enrolment in locked.enrolments.filter(status=Enrolment.Status.ENROLLED).select_related(
-            "guardian", "parent", "user", "session__program", "session__venue"
-        ):
-            messages.send_to(
-                enrolment,
-                kind="training.session.rescheduled",
-                text=messages.rescheduled_text(enrolment),
-                dedupe_key=f"training.rescheduled:{enrolment.public_id}:{starts_at.isoformat()}",
-            )
-        audit.record("training.session.rescheduled", actor=by, request=request, obj=locked)
+        if seats != locked.capacity:
+            set_capacity(locked, seats, by=by, request=request)
+            locked.refresh_from_db()
+        after = {
+            "starts_at": timezone.localtime(starts_at).isoformat(),
+            "ends_at": timezone.localtime(ends_at).isoformat(),
+            "venue": str(new_venue.public_id),
+            "trainers": sorted(str(t.pk) for t in new_trainers),
+            "capacity": locked.capacity,
+        }
+        told = 0
+        if moved:
+            for enrolment in locked.enrolments.filter(status=Enrolment.Status.ENROLLED).select_related(
+                "guardian", "parent", "user", "session__program", "session__venue"
+            ):
+                told += messages.send_to(
+                    enrolment,
+                    kind="training.session.rescheduled",
+                    text=messages.rescheduled_text(enrolment),
+                    dedupe_key=f"training.rescheduled:{enrolment.public_id}:{starts_at.isoformat()}",
+                )
+        audit.record(
+            "training.session.rescheduled",
+            actor=by,
+            request=request,
+            obj=locked,
+            detail={
+                "changed": {k: [before[k], after[k]] for k in before if before[k] != after[k]},
+                "told": told,
+            },
+        )
     session.refresh_from_db()
-    return rule_warnings(proposal, windows)
+    return rule_warnings(proposal, windows_for(session.county_id))
 
 
 def cancel_session(session: Session, *, by: Any, reason: str = "", request: Any = None) -> int:

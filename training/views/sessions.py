@@ -31,7 +31,15 @@ from training.forms import CancelForm, SessionForm
 from training.models import Enrolment, Session
 from training.scheduling import Booking, clashes, repeat, window_warnings
 from training.services.bookings import bookings_between, homes_of, place_of, trainer_party, windows_for
-from training.services.sessions import ScheduleClash, cancel_session, schedule_series, window_warnings_for
+from training.services.sessions import (
+    ScheduleClash,
+    cancel_session,
+    check_session_change,
+    reschedule_session,
+    schedule_series,
+    window_warnings_for,
+)
+from training.setup_forms import SessionEditForm
 
 WEEKDAY_HEADINGS = ("一", "二", "三", "四", "五", "六", "日")
 
@@ -205,10 +213,78 @@ def session_create(request: HttpRequest) -> HttpResponse:
     return render(request, "training/session_form.html", {"form": form})
 
 
+# --- editing a session ---------------------------------------------------------------------------------
+
+
+def _edit_form(request: HttpRequest, session: Session) -> SessionEditForm:
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    return SessionEditForm(data, session=session)
+
+
+@login_required
+@require_GET
+def session_edit_check(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The htmx partial under the edit form: what the change would clash with, as typed."""
+    session, _rights = get_training_session_for_user(request.user, public_id, organise=True)
+    form = _edit_form(request, session)
+    problems: list[str] = []
+    notes: list[str] = []
+    checked = form.is_bound and form.is_valid()
+    if checked:
+        data = form.cleaned_data
+        problems, notes = check_session_change(
+            session,
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            venue=data["venue"],
+            trainers=list(data["trainers"]),
+            capacity=data["capacity"],
+        )
+    return render(request, "training/_check.html", {"problems": problems, "notes": notes, "checked": checked})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Move a session, change its venue, trainers or seats; enrolled people are told a new time or place."""
+    session, _rights = get_training_session_for_user(request.user, public_id, organise=True)
+    form = _edit_form(request, session)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            warnings = reschedule_session(
+                session,
+                by=request.user,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                venue=data["venue"],
+                trainers=list(data["trainers"]),
+                capacity=data["capacity"],
+                request=request,
+            )
+        except ScheduleClash as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            told = Enrolment.objects.filter(session=session, status=Enrolment.Status.ENROLLED).count()
+            moved = form.has_changed() and {"day", "start", "end", "venue"} & set(form.changed_data)
+            if moved and told:
+                messages.success(request, _("场次已修改，已通知%(n)d位已报名的学员。") % {"n": told})
+            else:
+                messages.success(request, _("场次已修改。"))
+            for warning in warnings:
+                messages.warning(request, warning.message)
+            return redirect("training:session-detail", public_id=session.public_id)
+    context = {"session": session, "form": form, "cancel_form": CancelForm()}
+    return render(request, "training/session_edit.html", context, status=400 if form.errors else 200)
+
+
 @login_required
 @require_POST
 def session_cancel(request: HttpRequest, public_id: Any) -> HttpResponse:
-    session, _rights = get_training_session_for_user(request.user, public_id, manage=True)
+    session, _rights = get_training_session_for_user(request.user, public_id, organise=True)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
