@@ -260,7 +260,9 @@ def request_follow_up(
     """Wait for the rescreen; plans one from today when none of the warning's rescreens is pending."""
     now = now or timezone.now()
     with transaction.atomic():  # the new state and the planned rescreen commit together
-        current = apply_transition(warning, "request_follow_up", by=by, note=note, now=now, request=request)[0]
+        current = apply_transition(
+            warning, "request_follow_up", by=by, note=note, now=now, request=request
+        )[0]
         _plan_follow_up(current, now)
     return current
 

@@ -60,7 +60,9 @@ ACTIONS: dict[str, Callable[[World], Warning]] = {
     ),
     "escalate": lambda world: actions.escalate_warning(world.w1, by=world.user("counsellor"), note="上报"),
     "escalate_job": lambda world: actions.escalate_warning(world.w1, by=None, reason="overdue"),
-    "transfer": lambda world: actions.transfer_warning(world.w1, township=world.t1, by=world.user("counsellor")),
+    "transfer": lambda world: actions.transfer_warning(
+        world.w1, township=world.t1, by=world.user("counsellor")
+    ),
 }
 
 
