@@ -9,7 +9,9 @@ from typing import Any
 import psycopg
 import pytest
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django_tasks import task
 from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult
 
 from lbc import transient
 from lbc.management.commands.run_worker import ResilientWorker
@@ -187,3 +189,30 @@ def test_the_worker_stops_when_asked_even_while_backing_off(monkeypatch: pytest.
     w._sleep = sleep_then_stop
     w.run()
     assert len(sleeps) == 2
+
+
+@task()
+def synthetic_job(n: int) -> int:
+    return n + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_finished_tasks_result_is_recorded_through_a_locked_database(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.LBC_TRANSIENT_RETRY = {"attempts": 4, "base": 0.01, "cap": 0.02}
+    result = synthetic_job.enqueue(41)
+    original = DBTaskResult.set_successful
+    tries: list[int] = []
+
+    def locked_at_first(self: DBTaskResult, value: Any) -> None:
+        tries.append(1)
+        if len(tries) <= 3:
+            raise LOCKED
+        original(self, value)
+
+    monkeypatch.setattr(DBTaskResult, "set_successful", locked_at_first)
+    worker([]).run()
+    stored = DBTaskResult.objects.get(pk=result.id)
+    assert (stored.status, stored.return_value, len(tries)) == ("SUCCESSFUL", 42, 4)

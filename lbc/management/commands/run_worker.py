@@ -14,6 +14,7 @@ import logging
 import time
 from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
 from django.core.management.base import CommandError
 from django.db import InterfaceError, OperationalError
 from django_tasks_db.compat import TaskContext, task_finished, task_started
@@ -70,6 +71,12 @@ class ResilientWorker(db_worker.Worker):
         except BaseException as exc:  # the library records every failure, KeyboardInterrupt included
             failure = exc
             self._record(db_task_result, lambda: db_task_result.set_failed(failure))
+            try:
+                sender = type(db_task_result.task.get_backend())
+            except (ImportError, SuspiciousOperation):  # the task's code is gone: nobody to tell
+                logger.exception("task %s failed unexpectedly", db_task_result.id)
+            else:
+                task_finished.send(sender=sender, task_result=db_task_result.task_result)
             if not isinstance(exc, Exception):
                 raise
         else:
