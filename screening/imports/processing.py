@@ -218,7 +218,9 @@ def interrupt(batch: ImportBatch, step: str, message: str | Promise, reason: str
         if step == Status.COMMITTING:
             marked = mark_failed(batch, load_report(batch).commit, str(message))
         else:
-            report = Report(problems=[Problem(None, _("文件"), "", str(message), Level.ERROR)])
+            earlier = load_report(batch)  # its row count still describes the file
+            problem = Problem(None, _("文件"), "", str(message), Level.ERROR)
+            report = Report(sheet=earlier.sheet, data_rows=earlier.data_rows, problems=[problem])
             marked = ImportBatch.objects.filter(pk=batch.pk, status=Status.VALIDATING).update(
                 status=Status.FAILED, report=report.to_json(), progress=100, finished_at=timezone.now()
             )
