@@ -161,7 +161,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE transactions serialise writers up front, which keeps the audit hash chain linear.
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Seconds a writer waits for another before "database is locked" (then the task retries).
+        "timeout": env_int("LBC_SQLITE_TIMEOUT", 20),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -275,6 +276,14 @@ TASKS = {
             "database": "django_tasks_db.DatabaseBackend",
         }.get(_task_backend, _task_backend)
     }
+}
+# Transient database errors (locked SQLite, PostgreSQL serialization failure, deadlock, lost connection)
+# are retried this many times, waiting base, 2x base ... at most cap seconds (lbc/transient.py). Kept
+# well under the import's stale deadline (10 minutes), after which a running task is shown as failed.
+LBC_TRANSIENT_RETRY = {
+    "attempts": env_int("LBC_TRANSIENT_RETRY_ATTEMPTS", 6),
+    "base": 1.0,
+    "cap": 30.0,
 }
 
 # Notifications: which gateway delivers each outbox channel (see lbc/notifications.py). SMS has no

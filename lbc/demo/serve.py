@@ -23,8 +23,8 @@ def manage_command(*args: str) -> list[str]:
 
 
 def worker_command() -> list[str]:
-    # django-tasks-db's worker; every queue, and never the code reloader.
-    return manage_command("db_worker", "--queue-name", "*", "--no-reload")
+    # django-tasks-db's worker made to outlive a busy database (lbc.management.commands.run_worker).
+    return manage_command("run_worker", "--queue-name", "*")
 
 
 def periodic_command() -> list[str]:
@@ -37,7 +37,7 @@ def server_command(port: int) -> list[str]:
 
 
 def _stop(process: Any, timeout: float) -> None:
-    """Ask politely (SIGTERM: db_worker finishes its current task), then insist."""
+    """Ask politely (SIGTERM: the worker finishes its current task), then insist."""
     if process.poll() is not None:
         return
     process.terminate()

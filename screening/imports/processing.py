@@ -2,8 +2,10 @@
 
 Both read the stored file again and validate it against the registry as it is now (a consent may
 have been withdrawn since the upload). A commit that fails for any reason leaves nothing written and
-the batch FAILED; a worker killed mid-commit leaves the batch COMMITTING, which ``is_stale`` turns
-into a failure the user may retry.
+the batch FAILED. Transient database errors (a locked SQLite database, a PostgreSQL deadlock...) are
+retried with backoff (``lbc.transient``), then the batch is FAILED with the reason; a worker killed
+mid-task leaves the batch checking or committing, which ``is_stale`` turns, past its deadline, into a
+failure the user may retry ("重试", ``batches.retry_import``).
 """
 
 from __future__ import annotations
@@ -15,9 +17,14 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from django.contrib.auth import get_user_model
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from lbc import audit
+from lbc.transient import is_transient, retry_transient
 from screening.models import Campaign, ImportBatch
 
 from . import storage
@@ -29,8 +36,15 @@ from .scoring import ScoredRow, score_rows
 from .validation import Validation, validate
 
 logger = logging.getLogger(__name__)
+# The deadline of a running check or commit; the tasks' retries (lbc.transient) end well before it.
 STALE_AFTER = dt.timedelta(minutes=10)  # a commit of the largest file takes seconds
 Status = ImportBatch.Status
+STALE_CHECK = gettext_lazy("检查被中断（后台任务可能被终止），没有写入任何数据。请点击“重试”重新检查。")
+STALE_COMMIT = gettext_lazy("导入被中断（后台任务可能被终止），已全部撤销，没有写入任何数据。请点击“重试”。")
+BUSY_CHECK = gettext_lazy("数据库繁忙，多次重试后检查仍未完成，没有写入任何数据。请稍后点击“重试”。")
+BUSY_COMMIT = gettext_lazy(
+    "数据库繁忙，多次重试后导入仍未完成，已全部撤销，没有写入任何数据。请稍后点击“重试”。"
+)
 
 
 def load_report(batch: ImportBatch) -> Report:
@@ -62,6 +76,17 @@ def preview_of(campaign: Campaign, scored: Sequence[ScoredRow]) -> Preview:
 
 
 def run_validation(batch_id: int) -> str:
+    """The check task: transient database errors are retried, then the batch fails with a retry button."""
+    try:
+        return retry_transient(lambda: _validate_once(batch_id), what=f"import check {batch_id}")
+    except (OperationalError, InterfaceError) as exc:
+        if not is_transient(exc):
+            raise
+        logger.error("import check %s gave up on a busy database", batch_id)
+        return _give_up(batch_id, Status.VALIDATING, BUSY_CHECK)
+
+
+def _validate_once(batch_id: int) -> str:
     batch = ImportBatch.objects.select_related("campaign").get(pk=batch_id)
     if batch.status != Status.VALIDATING:
         return str(batch.status)
@@ -73,19 +98,35 @@ def run_validation(batch_id: int) -> str:
                 batch.campaign, score_rows(batch.campaign.instrument_keys(), result.rows)
             )
     except Exception as exc:
+        if is_transient(exc):
+            raise
         logger.error("import validation failed: %s", type(exc).__name__)
         message = _("检查文件时出现意外错误，没有写入任何数据。请重新上传；如果再次出现，请联系管理员。")
         report = Report(problems=[Problem(None, _("文件"), "", message, Level.ERROR)])
-    batch.report = report.to_json()
-    batch.total_rows = report.data_rows
-    batch.status = Status.INVALID if report.blocking else Status.READY
-    batch.progress = 100
-    batch.finished_at = timezone.now()
-    batch.save(update_fields=["report", "total_rows", "status", "progress", "finished_at"])
-    return str(batch.status)
+    status = Status.INVALID if report.blocking else Status.READY
+    # Only a batch still being checked: one marked interrupted meanwhile (and perhaps retried) is left be.
+    written = ImportBatch.objects.filter(pk=batch.pk, status=Status.VALIDATING).update(
+        report=report.to_json(),
+        total_rows=report.data_rows,
+        status=status,
+        progress=100,
+        finished_at=timezone.now(),
+    )
+    return str(status) if written else str(ImportBatch.objects.get(pk=batch.pk).status)
 
 
 def run_commit(batch_id: int, user_id: int | None) -> str:
+    """The commit task: transient database errors are retried (each try rolled back whole), then FAILED."""
+    try:
+        return retry_transient(lambda: _commit_once(batch_id, user_id), what=f"import commit {batch_id}")
+    except (OperationalError, InterfaceError) as exc:
+        if not is_transient(exc):
+            raise
+        logger.error("import commit %s gave up on a busy database, nothing written", batch_id)
+        return _give_up(batch_id, Status.COMMITTING, BUSY_COMMIT)
+
+
+def _commit_once(batch_id: int, user_id: int | None) -> str:
     batch = ImportBatch.objects.select_related("campaign").get(pk=batch_id)
     if batch.status != Status.COMMITTING:
         return str(batch.status)
@@ -101,12 +142,24 @@ def run_commit(batch_id: int, user_id: int | None) -> str:
         batch.report = result.report.to_json()
         write_batch(batch, scored, by=user)
     except Exception as exc:
+        if is_transient(exc):
+            raise  # rolled back whole: tried again
         logger.error("import commit failed, nothing written: %s", type(exc).__name__)
         mark_failed(batch, started)
         return str(Status.FAILED)
     storage.discard(batch)
     ImportBatch.objects.filter(pk=batch.pk).update(stored_file="")
     return str(Status.COMMITTED)
+
+
+def _give_up(batch_id: int, step: str, message: str | Promise) -> str:
+    """Retries used up: FAILED with the reason (itself retried; if that fails too, the deadline does it)."""
+
+    def mark() -> bool:
+        return interrupt(ImportBatch.objects.get(pk=batch_id), step, message, "database_busy")
+
+    retry_transient(mark, what=f"marking import {batch_id} failed")
+    return str(ImportBatch.objects.get(pk=batch_id).status)
 
 
 def _refuse_changed(batch: ImportBatch, report: Report, started: dict[str, str]) -> str:
@@ -121,15 +174,15 @@ def _refuse_changed(batch: ImportBatch, report: Report, started: dict[str, str])
     return str(Status.INVALID)
 
 
-def mark_failed(batch: ImportBatch, started: dict[str, str], message: str | None = None) -> None:
-    """FAILED, unless another run finished the batch meanwhile."""
+def mark_failed(batch: ImportBatch, started: dict[str, str], message: str | None = None) -> int:
+    """FAILED, unless another run finished the batch meanwhile; returns 1 when it was marked."""
     current = ImportBatch.objects.filter(pk=batch.pk).values_list("report", flat=True).first() or ""
     report = Report.from_json(current)
     report.commit = {
         **started,
         "error": message or _("导入过程中出错，已全部撤销，没有写入任何数据。可以重试导入。"),
     }
-    ImportBatch.objects.filter(pk=batch.pk, status=Status.COMMITTING).update(
+    return ImportBatch.objects.filter(pk=batch.pk, status=Status.COMMITTING).update(
         status=Status.FAILED, report=report.to_json(), finished_at=timezone.now()
     )
 
@@ -155,18 +208,45 @@ def is_stale(batch: ImportBatch, now: dt.datetime | None = None) -> bool:
     return False
 
 
-def fail_if_stale(batch: ImportBatch) -> bool:
-    """Turn a dead check into INVALID (check again) and a dead commit into FAILED (retry)."""
-    if not is_stale(batch):
+def interrupt(batch: ImportBatch, step: str, message: str | Promise, reason: str) -> bool:
+    """A check or commit that will not finish becomes FAILED with ``message``, audited; nothing was written.
+
+    Only if the batch is still at ``step`` (a worker that finished meanwhile wins). The batch page then
+    offers "重试" (``retry_step``): a commit is tried again, an interrupted check runs again.
+    """
+    with transaction.atomic():
+        if step == Status.COMMITTING:
+            marked = mark_failed(batch, load_report(batch).commit, str(message))
+        else:
+            earlier = load_report(batch)  # its row count still describes the file
+            problem = Problem(None, _("文件"), "", str(message), Level.ERROR)
+            report = Report(sheet=earlier.sheet, data_rows=earlier.data_rows, problems=[problem])
+            marked = ImportBatch.objects.filter(pk=batch.pk, status=Status.VALIDATING).update(
+                status=Status.FAILED, report=report.to_json(), progress=100, finished_at=timezone.now()
+            )
+        if marked:
+            audit.record(
+                "screening.import.interrupted",
+                obj=batch,
+                detail={"step": "commit" if step == Status.COMMITTING else "check", "reason": reason},
+            )
+    return bool(marked)
+
+
+def fail_if_stale(batch: ImportBatch, now: dt.datetime | None = None) -> bool:
+    """A check or commit running past its deadline is shown as failed, with a retry button."""
+    if not is_stale(batch, now):
         return False
     if batch.status == Status.COMMITTING:
-        message = _("导入被中断（后台任务可能被终止），已全部撤销，没有写入任何数据。可以重试导入。")
-        mark_failed(batch, load_report(batch).commit, message)
+        interrupt(batch, Status.COMMITTING, STALE_COMMIT, "stale")
     else:
-        message = _("检查被中断（后台任务可能被终止），没有写入任何数据。请点击“重新检查”。")
-        report = Report(problems=[Problem(None, _("文件"), "", message, Level.ERROR)])
-        ImportBatch.objects.filter(pk=batch.pk, status=Status.VALIDATING).update(
-            status=Status.INVALID, report=report.to_json(), progress=100, finished_at=timezone.now()
-        )
+        interrupt(batch, Status.VALIDATING, STALE_CHECK, "stale")
     batch.refresh_from_db()
     return True
+
+
+def retry_step(batch: ImportBatch, report: Report) -> str | None:
+    """What "重试" does for a failed batch: commit again when its check had passed, else check again."""
+    if batch.status != Status.FAILED:
+        return None
+    return "commit" if report.preview is not None and not report.blocking else "check"

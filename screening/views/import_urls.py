@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern] = [
     path(BATCH, imports.import_detail, name="import-detail"),
     path(f"{BATCH}progress/", imports.import_progress, name="import-progress"),
     path(f"{BATCH}commit/", imports.import_commit, name="import-commit"),
+    path(f"{BATCH}retry/", imports.import_retry, name="import-retry"),
 ]

@@ -27,7 +27,7 @@ from lbc.services.errors import DomainError
 from screening.access import get_campaign_for_user
 from screening.imports import batches
 from screening.imports.files import MAX_BYTES, MAX_ROWS, too_large_message
-from screening.imports.processing import Status, fail_if_stale, load_report
+from screening.imports.processing import Status, fail_if_stale, load_report, retry_step
 from screening.imports.report import Level, Report
 from screening.imports.template import csv_template, xlsx_template
 from screening.imports.uploads import SizeLimitHandler, too_large
@@ -183,9 +183,8 @@ def import_detail(request: HttpRequest, public_id: Any, batch_id: Any) -> HttpRe
         "critical_rows": report.critical_rows(),
         "tiers": preview_lines(report),
         "running": batch.status in (Status.VALIDATING, Status.COMMITTING),
-        "can_commit": batch.status in batches.COMMITTABLE
-        and not report.blocking
-        and report.preview is not None,
+        "can_commit": batch.status == Status.READY and not report.blocking and report.preview is not None,
+        "retry_step": retry_step(batch, report),
         "can_exclude": batch.status in batches.EXCLUDABLE,
         "progress_url": reverse(
             "screening:import-progress", kwargs={"public_id": campaign.public_id, "batch_id": batch.public_id}
@@ -240,4 +239,23 @@ def import_commit(request: HttpRequest, public_id: Any, batch_id: Any) -> HttpRe
         batches.request_commit(batch, by=request.user, request=request)
     except DomainError as exc:
         messages.error(request, exc.message)
+    return redirect(detail_url(batch))
+
+
+@login_required
+def import_retry(request: HttpRequest, public_id: Any, batch_id: Any) -> HttpResponse:
+    """"重试" a failed batch: the people who may import into the campaign, POST only, audited."""
+    campaign = campaign_for(request, public_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    batch = batch_for(campaign, batch_id)
+    try:
+        step = batches.retry_import(batch, by=request.user, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if step == "commit":
+            messages.success(request, _("已重新开始导入。"))
+        else:
+            messages.success(request, _("已重新开始检查文件。"))
     return redirect(detail_url(batch))

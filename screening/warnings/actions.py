@@ -1,5 +1,9 @@
 """The user actions on a warning (acknowledge, assign, escalate, transfer, start an intervention,
-ask for follow-up, close) and their one write path, ``apply_transition``."""
+ask for follow-up, close) and their one write path, ``apply_transition``.
+
+Each action is one transaction: the state change, its history row and audit event, and whatever it
+causes (the alerts queued in the outbox, rescreens planned or cancelled) commit together or not at all.
+"""
 
 from __future__ import annotations
 
@@ -127,21 +131,22 @@ def assign_warning(
     changes: dict[str, Any] = {"assigned_to": to}
     if warning.acknowledged_at is None:
         changes |= {"acknowledged_at": now, "acknowledged_by": by}
-    current, event = apply_transition(
-        warning,
-        "assign",
-        by=by,
-        note=note,
-        now=now,
-        request=request,
-        changes=changes,
-        check=check,
-        detail={"to": to.get_username()},
-    )
-    if to.pk != getattr(by, "pk", None):
-        rules = CountyRules()
-        text = warning_text(current, rules(current.county_id)[0], _assigned_status())
-        notify(current, [to], text, f"warning:{current.public_id}:assigned:{event.pk}")
+    with transaction.atomic():  # the assignment and its alert commit together
+        current, event = apply_transition(
+            warning,
+            "assign",
+            by=by,
+            note=note,
+            now=now,
+            request=request,
+            changes=changes,
+            check=check,
+            detail={"to": to.get_username()},
+        )
+        if to.pk != getattr(by, "pk", None):
+            rules = CountyRules()
+            text = warning_text(current, rules(current.county_id)[0], _assigned_status())
+            notify(current, [to], text, f"warning:{current.public_id}:assigned:{event.pk}")
     return current
 
 def _assigned_status() -> str:
@@ -160,30 +165,31 @@ def escalate_warning(
     """One level up the ladder; the new level's responders are notified. ``by`` None: the escalation job."""
     now = now or timezone.now()
     level = min(warning.escalation_level + 1, EscalationLevel.COUNTY)
-    current = apply_transition(
-        warning,
-        "escalate",
-        by=by,
-        note=note,
-        now=now,
-        request=request,
-        changes={"escalation_level": level, "level_since": now},
-        detail={"reason": reason, "level": level},
-    )[0]
-    thresholds = CountyRules()(current.county_id)[0]
-    with translation.override(settings.LANGUAGE_CODE):
-        status = {
-            "unacknowledged": _("尚未确认"),
-            "overdue": _("已超过期限"),
-            "no_responder": _("学校没有心理教师"),
-        }.get(reason, _("已上报"))
-    count = WarningEvent.objects.filter(warning=current, action=A.ESCALATED).count()
-    notify(
-        current,
-        responders(current, level),
-        warning_text(current, thresholds, status),
-        f"warning:{current.public_id}:level:{level}:{count}",
-    )
+    with transaction.atomic():  # the new level and the alerts to its responders commit together
+        current = apply_transition(
+            warning,
+            "escalate",
+            by=by,
+            note=note,
+            now=now,
+            request=request,
+            changes={"escalation_level": level, "level_since": now},
+            detail={"reason": reason, "level": level},
+        )[0]
+        thresholds = CountyRules()(current.county_id)[0]
+        with translation.override(settings.LANGUAGE_CODE):
+            status = {
+                "unacknowledged": _("尚未确认"),
+                "overdue": _("已超过期限"),
+                "no_responder": _("学校没有心理教师"),
+            }.get(reason, _("已上报"))
+        count = WarningEvent.objects.filter(warning=current, action=A.ESCALATED).count()
+        notify(
+            current,
+            responders(current, level),
+            warning_text(current, thresholds, status),
+            f"warning:{current.public_id}:level:{level}:{count}",
+        )
     return current
 
 def transfer_warning(
@@ -234,15 +240,16 @@ def transfer_warning(
     changes |= {"level_since": now, "assigned_to": counsellor}
     if because:
         detail["because"] = because
-    current, event = apply_transition(
-        warning, "transfer", by=by, note=note, now=now, request=request, changes=changes, detail=detail
-    )
-    thresholds = CountyRules()(current.county_id)[0]
-    with translation.override(settings.LANGUAGE_CODE):
-        status = _("已转交给您")
-    users = [counsellor] if counsellor is not None else responders(current, current.escalation_level)
-    text = warning_text(current, thresholds, status)
-    notify(current, users, text, f"warning:{current.public_id}:transfer:{event.pk}")
+    with transaction.atomic():  # the hand-over and the alerts to the new unit commit together
+        current, event = apply_transition(
+            warning, "transfer", by=by, note=note, now=now, request=request, changes=changes, detail=detail
+        )
+        thresholds = CountyRules()(current.county_id)[0]
+        with translation.override(settings.LANGUAGE_CODE):
+            status = _("已转交给您")
+        users = [counsellor] if counsellor is not None else responders(current, current.escalation_level)
+        text = warning_text(current, thresholds, status)
+        notify(current, users, text, f"warning:{current.public_id}:transfer:{event.pk}")
     return current
 
 def start_intervention(
@@ -256,7 +263,15 @@ def request_follow_up(
 ) -> Warning:
     """Wait for the rescreen; plans one from today when none of the warning's rescreens is pending."""
     now = now or timezone.now()
-    current = apply_transition(warning, "request_follow_up", by=by, note=note, now=now, request=request)[0]
+    with transaction.atomic():  # the new state and the planned rescreen commit together
+        current = apply_transition(
+            warning, "request_follow_up", by=by, note=note, now=now, request=request
+        )[0]
+        _plan_follow_up(current, now)
+    return current
+
+
+def _plan_follow_up(current: Warning, now: dt.datetime) -> None:
     pending = current.rescreens.filter(status=RescreenDue.Status.PENDING, kind=RescreenDue.Kind.RESCREEN)
     if not pending.exists():
         thresholds = CountyRules()(current.county_id)[0]
@@ -275,7 +290,6 @@ def request_follow_up(
         RescreenDue.objects.bulk_create(
             rescreens.rows_for(plan, child_id=current.child_id, tier=current.tier, warning=current, now=now)
         )
-    return current
 
 def close_warning(
     warning: Warning,
@@ -290,17 +304,18 @@ def close_warning(
     now = now or timezone.now()
     if outcome not in WarningOutcome.values or outcome == WarningOutcome.RESCREENED:
         raise DomainError(_("请选择结案结果。"))
-    current = apply_transition(
-        warning,
-        "close",
-        by=by,
-        note=note,
-        now=now,
-        request=request,
-        changes={"outcome": outcome, "closed_at": now, "closed_by": by},
-        detail={"outcome": outcome},
-    )[0]
-    cancel_pending(current)
+    with transaction.atomic():  # closed and its pending rescreens cancelled, or neither
+        current = apply_transition(
+            warning,
+            "close",
+            by=by,
+            note=note,
+            now=now,
+            request=request,
+            changes={"outcome": outcome, "closed_at": now, "closed_by": by},
+            detail={"outcome": outcome},
+        )[0]
+        cancel_pending(current)
     return current
 
 def cancel_pending(warning: Warning) -> None:

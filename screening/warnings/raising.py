@@ -37,13 +37,15 @@ def raise_warning(assessment: Assessment, *, by: Any, now: dt.datetime | None = 
     """The warning this assessment raised or moved, if any (see ``raise_warnings``)."""
     return raise_warnings([assessment], by=by, now=now).get(assessment.child_id)
 
+@transaction.atomic
 def raise_warnings(
     assessments: Sequence[Assessment], *, by: Any, now: dt.datetime | None = None
 ) -> dict[int, Warning]:
     """Set-based: for each child, open a warning, raise its tier, link the result, or close a GREY.
 
-    Runs inside the caller's transaction (record_assessment, the import commit). Returns the open or
-    just-closed warning per child id that was touched.
+    Runs inside the caller's transaction (record_assessment, the import commit), and is one itself, so
+    every warning it moves commits together with the alerts and rescreens that move causes. Returns the
+    open or just-closed warning per child id that was touched.
     """
     now = now or timezone.now()
     ordered = sorted(assessments, key=lambda a: (a.administered_on, a.created_at or now, a.pk))

@@ -463,11 +463,11 @@ def test_serving_runs_the_worker_beside_the_server_and_stops_it_after(interrupt:
 
     assert serve.serve(8765, popen=popen) == 0
     worker, periodic, server = started
-    assert worker[2:] == ["db_worker", "--queue-name", "*", "--no-reload"]
+    assert worker[2:] == ["run_worker", "--queue-name", "*"]
     assert periodic[2:] == ["run_periodic", "--interval", "30"]
     assert server[2:] == ["runserver", "--noreload", "127.0.0.1:8765"]
-    assert log[:3] == [("start", "db_worker"), ("start", "run_periodic"), ("start", "runserver")]
-    assert log[-2:] == [("terminate", "run_periodic"), ("terminate", "db_worker")]
+    assert log[:3] == [("start", "run_worker"), ("start", "run_periodic"), ("start", "runserver")]
+    assert log[-2:] == [("terminate", "run_periodic"), ("terminate", "run_worker")]
 
 
 def test_the_demo_has_one_report_under_review_and_one_just_received(personas: list[dict[str, str]]) -> None:

@@ -3,7 +3,7 @@
 Only counsellors of the campaign's school import. Roles that see campaigns but do not run them
 (county administrators, township supervisors) get 403 inside their scope and 404 outside it; roles
 without campaigns get 403 (screening.access.get_campaign_for_user). Batch URLs use a missing batch id:
-access to the campaign is decided first, then the missing batch is 404 (commit: GET is 405).
+access to the campaign is decided first, then the missing batch is 404 (commit, retry: GET is 405).
 """
 
 from __future__ import annotations
@@ -47,4 +47,6 @@ ROWS = [
     Row("screening:import-progress", camp3(), target="camp3", extra_kwargs=MISSING_BATCH),
     Row("screening:import-commit", camp1(405), target="camp1", extra_kwargs=MISSING_BATCH),
     Row("screening:import-commit", camp3(), target="camp3", extra_kwargs=MISSING_BATCH),
+    Row("screening:import-retry", camp1(405), target="camp1", extra_kwargs=MISSING_BATCH),
+    Row("screening:import-retry", camp3(), target="camp3", extra_kwargs=MISSING_BATCH),
 ]

@@ -145,7 +145,7 @@ def test_a_failure_half_way_commits_nothing_and_a_retry_imports_exactly_once(
     assert pupils[0].latest_tier == ""
     assert not AuditEvent.objects.filter(action="screening.import.committed").exists()
     page = client.get(batch_url("screening:import-detail", batch)).content.decode()
-    assert "没有写入任何数据" in page and "重试导入" in page
+    assert "没有写入任何数据" in page and "data-import-retry" in page
 
     monkeypatch.setattr(commit_module, "set_latest_tier", original)
     batch = commit(client, batch)

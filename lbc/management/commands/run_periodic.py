@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from lbc.periodic import jobs
+from lbc.transient import close_broken_connection, is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -21,9 +22,11 @@ def run_jobs(now: Any = None) -> dict[str, int | None]:
     for path in jobs():
         try:
             counts[path] = int(import_string(path)(now))
-        except Exception:
+        except Exception as exc:
             logger.exception("periodic job %s failed", path)
             counts[path] = None
+            if is_transient(exc):
+                close_broken_connection()  # the next job, and the next round, start on a fresh one
     return counts
 
 
