@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import runpy
 import shlex
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,29 @@ def test_the_long_running_services_are_always_restarted(name: str) -> None:
     assert unit(name)["Install"]["WantedBy"] == "multi-user.target"
 
 
+def gunicorn_settings() -> dict[str, Any]:
+    return runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+
+
 def test_the_web_service_runs_gunicorn_on_the_projects_wsgi_application() -> None:
     argv = exec_start("lbc-web.service")
     assert argv[0].endswith("/.venv/bin/gunicorn") and argv[1] == settings.WSGI_APPLICATION.rsplit(".", 1)[0]
-    assert "--bind" in argv and argv[argv.index("--bind") + 1].startswith("127.0.0.1:")
+    assert argv[argv.index("--config") + 1] == "/opt/lbc/deploy/gunicorn.conf.py"
+    assert gunicorn_settings()["bind"].startswith("127.0.0.1:")
+
+
+def test_the_access_log_never_records_a_query_string() -> None:
+    """A name searched in a URL must not reach a log file: the path only, not the request line."""
+    from gunicorn.config import Config
+
+    config = Config()
+    for key, value in gunicorn_settings().items():
+        if key in config.settings:
+            config.set(key, value)
+    log_format = config.access_log_format
+    assert "%(U)s" in log_format
+    assert not any(atom in log_format for atom in ("%(r)s", "%(q)s", "%({query_string}e)s"))
+    assert config.accesslog == "-"
 
 
 def test_the_worker_service_runs_the_resilient_worker_on_every_queue(settings: Any) -> None:
