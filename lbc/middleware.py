@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.middleware.locale import LocaleMiddleware
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from lbc.otp import otp_satisfied
+from lbc.transient import is_transient
+
+logger = logging.getLogger(__name__)
 
 SESSION_STARTED = "lbc_session_started"
 
@@ -85,3 +91,39 @@ class LanguageMiddleware(LocaleMiddleware):
         code = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(code)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class DatabaseBusyMiddleware:
+    """A busy database (locked SQLite, a PostgreSQL deadlock or lost connection: ``lbc.transient``)
+    answers 503 at once, with Retry-After, instead of a bare 500. A POST's fields come back as a form
+    that submits them again (never passwords or files), so what the user typed is not lost; the view's
+    transaction rolled back, so nothing was half-written."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_transient(exception):
+            return None
+        logger.warning("database busy while answering %s %s: %s", request.method, request.path,
+                       str(exception)[:120])
+        context: dict[str, object] = {"action": request.get_full_path(), "resubmit": request.method == "POST"}
+        if request.method == "POST":
+            fields = [
+                (name, value)
+                for name in request.POST
+                if name != "csrfmiddlewaretoken" and "password" not in name
+                for value in request.POST.getlist(name)
+            ]
+            context |= {
+                "fields": fields,
+                "had_files": bool(request.FILES),
+                "had_passwords": any("password" in name for name in request.POST),
+                "csrf_token": get_token(request),
+            }
+        response = HttpResponse(render_to_string("503.html", context), status=503)
+        response["Retry-After"] = "10"
+        return response

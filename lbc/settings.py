@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "lbc.middleware.SessionLimitsMiddleware",
     "lbc.middleware.SecondFactorMiddleware",
     "lbc.middleware.SecurityHeadersMiddleware",
+    "lbc.middleware.DatabaseBusyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -162,7 +163,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE transactions serialise writers up front, which keeps the audit hash chain linear.
         "transaction_mode": "IMMEDIATE",
         # Seconds a writer waits for another before "database is locked" (then the task retries).
-        "timeout": env_int("LBC_SQLITE_TIMEOUT", 20),
+        # 5 s: a page waits no longer before answering 503 (lbc.middleware.DatabaseBusyMiddleware).
+        "timeout": env_int("LBC_SQLITE_TIMEOUT", 5),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -97,9 +97,9 @@ def roster(folder: Path) -> tuple[Path, dict[str, int]]:
         else:
             good[school] += 1
         rows.append([
-            n + 1, f"合{GIVEN[n % 20]}{GIVEN[n // 20 % 20]}{chr(0x4E00 + n // 400)}", "男" if sex == "M" else "女",
-            number, birth.isoformat(), school, grade, "1班", village, "父母双方外出务工", "每月", "祖辈监护",
-            f"合成祖母{n}", "奶奶", f"139{n:08d}", "广东东莞",
+            n + 1, f"合{GIVEN[n % 20]}{GIVEN[n // 20 % 20]}{chr(0x4E00 + n // 400)}",
+            "男" if sex == "M" else "女", number, birth.isoformat(), school, grade, "1班", village,
+            "父母双方外出务工", "每月", "祖辈监护", f"合成祖母{n}", "奶奶", f"139{n:08d}", "广东东莞",
         ])
     return write_xlsx(folder / "花名册（合成）.xlsx", rows), good
 
@@ -109,7 +109,9 @@ def staff_roster(folder: Path) -> Path:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(STAFF_HEADER)
-        writer.writerow(["合成心理老师", "13900000001", "学校心理教师", "合成一镇中心小学", "counsellor_one", ""])
+        writer.writerow(
+            ["合成心理老师", "13900000001", "学校心理教师", "合成一镇中心小学", "counsellor_one", ""]
+        )
         writer.writerow(["合成培训师", "13900000002", "培训师", "", "trainer_one", ""])
     return path
 
@@ -222,13 +224,13 @@ def test_a_county_goes_live_through_its_pages_only(live_server: Any, settings: A
             username: codes.locator("tr", has_text=username).locator("td").last.inner_text().strip()
             for username in ("counsellor_one", "trainer_one")
         }
-        browser_contexts = []
 
         # 5. The counsellor sets a password with the code and sees exactly the children of the school.
         counsellor = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
-        browser_contexts.append(counsellor)
         problems += watch_console(counsellor)
-        set_password_with_code(counsellor, base, "counsellor_one", code_of["counsellor_one"], COUNSELLOR_PASSWORD)
+        set_password_with_code(
+            counsellor, base, "counsellor_one", code_of["counsellor_one"], COUNSELLOR_PASSWORD
+        )
         counsellor.get_by_role("navigation").get_by_role("link", name="儿童档案").click()
         expected = good["合成一镇中心小学"]
         expect(counsellor.get_by_text(f"共 {expected} 名儿童")).to_be_visible()
