@@ -18,12 +18,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lbc.imports.files import FileKind, FileRejected
+from lbc.imports.reading import read_table
 from screening.models import Campaign, ImportBatch
 
 from . import storage
 from .commit import new_rows, write_batch
-from .files import FileKind, FileRejected
-from .reading import read_table
 from .report import Level, Preview, Problem, Report
 from .scoring import ScoredRow, score_rows
 from .validation import Validation, validate

@@ -1,4 +1,4 @@
-"""Plain multi-row INSERTs for the set-based write paths (import commit, warnings raised by an import).
+"""Plain multi-row INSERTs for the set-based write paths (import commits, warnings raised by an import).
 
 Django's ``bulk_create`` spends most of its time building one large statement per batch; one
 ``executemany`` of a fixed statement is several times faster for thousands of rows (decision 13).
