@@ -26,6 +26,7 @@ class Can(StrEnum):
     SECOND_FACTOR = "second_factor"  # must log in with a second factor (SECURITY.md)
     BREAK_GLASS = "break_glass"  # opens time-boxed emergency access to one child outside the scope
     REFER = "refer"  # refers a child of the own school to a counsellor of another school of the county
+    IMPORT_ROSTER = "import_roster"  # loads a roster (花名册) of the own county, or of the own school
     # screening
     SEE_CAMPAIGNS = "see_campaigns"  # screening campaigns of the schools under the scope
     RUN_CAMPAIGNS = "run_campaigns"  # creates and edits the campaigns of the own school, enters answers
@@ -76,7 +77,7 @@ CAPABILITIES: dict[str, Capabilities] = {
         UP_TO_COLOUR,
         frozenset({
             Can.LIST_CHILDREN, Can.EDIT_CHILDREN, Can.ADMINISTER, Can.HANDLE_HARM_REPORTS, Can.SECOND_FACTOR,
-            Can.SEE_CAMPAIGNS, Can.VIEW_TRENDS, Can.VIEW_TRAINING,
+            Can.SEE_CAMPAIGNS, Can.VIEW_TRENDS, Can.VIEW_TRAINING, Can.IMPORT_ROSTER,
         }) | MOVE_WARNINGS,
     ),
     Role.TOWNSHIP_SUPERVISOR: Capabilities(
@@ -93,7 +94,7 @@ CAPABILITIES: dict[str, Capabilities] = {
         frozenset(FieldTier),
         frozenset({
             Can.LIST_CHILDREN, Can.EDIT_CHILDREN, Can.SECOND_FACTOR, Can.SEE_CAMPAIGNS, Can.RUN_CAMPAIGNS,
-            Can.COUNSEL, Can.BREAK_GLASS, Can.REFER,
+            Can.COUNSEL, Can.BREAK_GLASS, Can.REFER, Can.IMPORT_ROSTER,
         }) | ACT_ON_WARNINGS,
     ),
     # Head teachers see the neutral label and the action for their class, never colours or scores.

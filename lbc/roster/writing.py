@@ -1,0 +1,289 @@
+"""Writing a roster plan: a fixed number of statements whatever the number of rows.
+
+Households, guardians and children are inserted with one ``executemany`` per table (``insert_rows``)
+and their ids read back in one query each (the rows above the table's highest id before the insert);
+changes to registered children and guardians are one ``executemany`` UPDATE per set of columns, each
+guarded by the version the plan read, so an edit saved meanwhile in a form is never overwritten: the
+commit then fails as a whole and can simply be retried. The caller holds the transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import connections, router
+from django.db.models import Max, Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lbc.imports.bulk import insert_rows
+from lbc.models import Child, ChildGuardian, Guardian, Household, Parent, Region
+from lbc.services.errors import EditConflict
+
+from .fields import LEGAL_GUARDIANS, Field
+from .plan import WORK_CITY, Kind, Plan, RowPlan, guardian_for_new
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass
+class Written:
+    created: list[str] = field(default_factory=list)  # public ids
+    changed: list[str] = field(default_factory=list)
+    households: int = 0
+    guardians: int = 0
+
+
+def insert_and_read_ids(model: type[M], objs: Sequence[M]) -> None:
+    """Insert ``objs`` and set their primary keys (matched by public id among the new rows)."""
+    if not objs:
+        return
+    before = model._default_manager.aggregate(top=Max("pk"))["top"] or 0
+    insert_rows(model, objs)
+    ids = dict(model._default_manager.filter(pk__gt=before).values_list("public_id", "pk"))
+    for obj in objs:
+        obj.pk = ids[obj.public_id]  # type: ignore[attr-defined]
+
+
+def write_plan(plan: Plan) -> Written:
+    written = Written()
+    new = plan.of(Kind.NEW)
+    households = new_households(plan)
+    written.households = len(households)
+    guardians = new_guardians(plan)
+    written.guardians = len(guardians)
+    children = [new_child(row, plan) for row in new]
+    insert_and_read_ids(Child, children)
+    written.created = [str(c.public_id) for c in children]
+    insert_rows(ChildGuardian, links_for_new(plan, new, children) + links_for_registered(plan))
+    insert_rows(Parent, parents_for_new(plan))
+    changed = plan.of(Kind.CHANGED)
+    update_children([r for r in changed if r.child_updates])
+    update_guardians([r for r in changed if r.guardian_changed and r.guardian is not None])
+    update_parents(changed)
+    written.changed = [str(r.child["public_id"]) for r in changed if r.child is not None]
+    return written
+
+
+def new_households(plan: Plan) -> list[Household]:
+    made = []
+    for group in plan.groups:
+        if group.household_id is not None:
+            continue
+        household = Household(village=group.rows[0].record.values[Field.VILLAGE])
+        household.set_region_ids(household.village)
+        made.append(household)
+        group.new_household = household
+    insert_and_read_ids(Household, made)
+    for group in plan.groups:
+        if group.new_household is not None:
+            group.household_id = group.new_household.pk
+    return made
+
+
+def guardian_row(data: dict[str, Any], village: Region) -> Guardian:
+    guardian = Guardian(
+        name=data["name"],
+        sex=data["sex"],
+        phone=data["phone"],
+        phone_index=data["phone_index"],
+        village=village,
+    )
+    guardian.set_region_ids(village)
+    return guardian
+
+
+def new_guardians(plan: Plan) -> list[Guardian]:
+    """One guardian per new household group that names one and has none registered; one for each
+    registered child the file gives a guardian who has no primary guardian yet."""
+    made: list[Guardian] = []
+    for group in plan.groups:
+        if group.guardian_id is not None:
+            continue
+        data = next((d for d in map(guardian_for_new, group.rows) if d is not None), None)
+        if data is not None:
+            group.new_guardian = guardian_row(data, group.rows[0].record.values[Field.VILLAGE])
+            made.append(group.new_guardian)
+    for row in plan.of(Kind.CHANGED):
+        if row.guardian_changed and row.guardian is None:
+            data = guardian_for_new(row)
+            assert data is not None and row.child is not None
+            village = row.record.values.get(Field.VILLAGE) or Region.objects.get(pk=row.child["village_id"])
+            row.new_guardian = guardian_row(data, village)
+            made.append(row.new_guardian)
+    insert_and_read_ids(Guardian, made)
+    for group in plan.groups:
+        if group.new_guardian is not None:
+            group.guardian_id = group.new_guardian.pk
+    return made
+
+
+def new_child(row: RowPlan, plan: Plan) -> Child:
+    values = row.record.values
+    assert row.record.id_number is not None
+    school_class = values.get(Field.CLASS)
+    household_id = plan.groups[row.group].household_id
+    assert household_id is not None
+    child = Child(
+        family_name=values[Field.FAMILY_NAME],
+        given_name=values.get(Field.GIVEN_NAME, ""),
+        sex=values[Field.SEX],
+        birth_date=values[Field.BIRTH_DATE],
+        id_number=row.record.id_number.value,
+        id_number_index=row.record.index,
+        household_id=household_id,
+        village=values[Field.VILLAGE],
+        school=values.get(Field.SCHOOL),
+        school_class=school_class,
+        grade=values.get(Field.GRADE) or (school_class.grade if school_class is not None else None),
+        left_behind_type=values[Field.LEFT_BEHIND_TYPE],
+        parent_contact=values[Field.PARENT_CONTACT],
+        care_arrangement=values[Field.CARE_ARRANGEMENT],
+    )
+    child.set_region_ids(child.village)
+    return child
+
+
+def link(child_id: int, guardian_id: int, relation: str) -> ChildGuardian:
+    return ChildGuardian(
+        child_id=child_id,
+        guardian_id=guardian_id,
+        relationship=relation,
+        is_primary=True,
+        is_legal_guardian=relation in LEGAL_GUARDIANS,
+    )
+
+
+def links_for_new(plan: Plan, rows: list[RowPlan], children: list[Child]) -> list[ChildGuardian]:
+    links = []
+    for row, child in zip(rows, children, strict=True):
+        guardian_id = plan.groups[row.group].guardian_id
+        if guardian_id is not None:
+            relation = row.record.values.get(Field.GUARDIAN_RELATION, ChildGuardian.Relationship.OTHER)
+            links.append(link(child.pk, guardian_id, relation))
+    return links
+
+
+def links_for_registered(plan: Plan) -> list[ChildGuardian]:
+    return [
+        link(row.child["id"], row.new_guardian.pk, row.record.values.get(Field.GUARDIAN_RELATION, ""))
+        for row in plan.of(Kind.CHANGED)
+        if row.child is not None and row.new_guardian is not None
+    ]
+
+
+def parents_for_new(plan: Plan) -> list[Parent]:
+    made = []
+    for group in plan.groups:
+        if group.new_household is None:  # a registered household keeps its parents
+            continue
+        for fld, role in WORK_CITY.items():
+            city = next((r.record.values[fld] for r in group.rows if fld in r.record.values), None)
+            if city is not None:
+                made.append(Parent(household_id=group.new_household.pk, role=role, name="", work_city=city))
+    return made
+
+
+def execute_updates(
+    model: type[Model], columns: Sequence[str], rows: list[list[Any]], *, versioned: bool
+) -> int:
+    """One UPDATE ... WHERE id = %s [AND version = %s] for many rows; returns the rows changed."""
+    if not rows:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    sets = [f"{quote(c)} = %s" for c in columns]
+    where = f"{quote('id')} = %s"
+    if versioned:
+        sets.append(f"{quote('version')} = {quote('version')} + 1")
+        where += f" AND {quote('version')} = %s"
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {', '.join(sets)} WHERE {where}"  # noqa: S608 (names from the model)
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    params = [
+        [
+            fields[c].get_db_prep_save(v, connection)
+            for c, v in zip(columns, values[: len(columns)], strict=True)
+        ]
+        + values[len(columns) :]
+        for values in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        return int(cursor.rowcount)
+
+
+def conflict() -> EditConflict:
+    return EditConflict(
+        _("导入期间有人修改了其中一些儿童或监护人的档案，没有写入任何数据。请重新检查后再导入。")
+    )
+
+
+def update_children(rows: list[RowPlan]) -> None:
+    by_columns: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
+    now = timezone.now()
+    for row in rows:
+        assert row.child is not None
+        updates = dict(row.child_updates)
+        if "village_id" in updates:
+            village = row.record.values[Field.VILLAGE]
+            ids = village.ancestor_ids()
+            updates.update(province_id=ids[0], city_id=ids[1], county_id=ids[2], township_id=ids[3])
+        updates["updated_at"] = now
+        columns = tuple(sorted(updates))
+        by_columns[columns].append([updates[c] for c in columns] + [row.child["id"], row.child["version"]])
+    for columns, values in by_columns.items():
+        if execute_updates(Child, columns, values, versioned=True) != len(values):
+            raise conflict()
+
+
+def update_guardians(rows: list[RowPlan]) -> None:
+    by_columns: dict[tuple[str, ...], dict[int, list[Any]]] = defaultdict(dict)
+    relations: list[list[Any]] = []
+    for row in rows:
+        guardian = row.guardian
+        assert guardian is not None
+        values = row.record.values
+        updates: dict[str, Any] = {"name": values[Field.GUARDIAN_NAME]}
+        if Field.GUARDIAN_PHONE in values:
+            phone = values[Field.GUARDIAN_PHONE]
+            updates.update(phone=phone, phone_index=guardian_for_new(row)["phone_index"])  # type: ignore[index]
+        columns = tuple(sorted(updates))
+        # Siblings share a guardian: one update per guardian (the last row naming it wins, as in the file).
+        by_columns[columns][guardian["guardian_id"]] = [updates[c] for c in columns] + [
+            guardian["guardian_id"],
+            guardian["guardian__version"],
+        ]
+        relation = values.get(Field.GUARDIAN_RELATION)
+        if relation is not None and relation != guardian["relationship"]:
+            relations.append([relation, guardian["id"]])
+    for columns, per_guardian in by_columns.items():
+        if execute_updates(Guardian, columns, list(per_guardian.values()), versioned=True) != len(
+            per_guardian
+        ):
+            raise conflict()
+    execute_updates(ChildGuardian, ("relationship",), relations, versioned=False)
+
+
+def update_parents(rows: list[RowPlan]) -> None:
+    registered = {
+        (p["household_id"], p["role"]): p["id"]
+        for p in Parent.objects.filter(
+            household_id__in=[r.child["household_id"] for r in rows if r.parent_changes and r.child]
+        ).values("id", "household_id", "role")
+    }
+    updates: dict[int, list[Any]] = {}
+    made: dict[tuple[int, str], Parent] = {}
+    for row in rows:
+        assert row.child is not None
+        household = row.child["household_id"]
+        for role, city in row.parent_changes.items():
+            parent_id = registered.get((household, role))
+            if parent_id is not None:
+                updates[parent_id] = [city, parent_id]
+            else:
+                made[(household, role)] = Parent(household_id=household, role=role, name="", work_city=city)
+    execute_updates(Parent, ("work_city",), list(updates.values()), versioned=False)
+    insert_rows(Parent, list(made.values()))
