@@ -6,12 +6,25 @@ Django's ``bulk_create`` spends most of its time building one large statement pe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from django.db import connections, router
-from django.db.models import Model
+from django.db import connections, models, router
+from django.db.models import Field, Model
+from django.utils import timezone
 
 BULK_SIZE = 1000
+# Columns whose Python value is already what the database driver takes.
+PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.SmallIntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+)
 
 
 def insert_rows(model: type[Model], objs: Sequence[Model]) -> None:
@@ -32,4 +45,49 @@ def insert_rows(model: type[Model], objs: Sequence[Model]) -> None:
             chunk = objs[start : start + BULK_SIZE]
             cursor.executemany(
                 sql, [[f.get_db_prep_save(f.pre_save(o, True), connection) for f in fields] for o in chunk]
+            )
+
+
+def preparer(field: Field[Any, Any], connection: Any) -> Callable[[Any], Any]:
+    """How one column's value is made ready: plain columns as they are, the others by their field
+    (encryption, dates, UUIDs, JSON), exactly as ``bulk_create`` would."""
+    if (
+        type(field) in PLAIN
+        and not getattr(field, "auto_now", False)
+        and not getattr(field, "auto_now_add", False)
+    ):
+        return lambda value: value
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def insert_values(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT rows given as ``{attname: value}`` without building model instances (several times faster
+    for tens of thousands of rows). A column left out takes its field's default; ``auto_now`` and
+    ``auto_now_add`` columns take the time of the call. No signals, no primary keys read back."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
+    now = timezone.now()
+    preps = [preparer(f, connection) for f in fields]
+    defaults: list[Callable[[], Any]] = [
+        (lambda: now) if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default
+        for f in fields
+    ]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model, values as parameters)
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    names = [f.attname for f in fields]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BULK_SIZE):
+            cursor.executemany(
+                sql,
+                [
+                    [
+                        prep(row[name]) if name in row else prep(default())
+                        for name, prep, default in zip(names, preps, defaults, strict=True)
+                    ]
+                    for row in rows[start : start + BULK_SIZE]
+                ],
             )

@@ -226,7 +226,16 @@ class Checker:
     def __post_init__(self) -> None:
         self.columns = {Field(m): i for i, m in enumerate(self.mapping) if m}
         self.readers = readers()
+        self.cache: dict[tuple[Field, type, Value], Read[Any]] = {}
         self.hidden = set(self.staged.hidden)
+
+    def read(self, fld: Field, raw: Value) -> Read[Any]:
+        """Readers are pure: a value repeated down a column (a school, a village) is read once."""
+        key = (fld, raw.__class__, raw)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = self.readers[fld](raw)
+        return found
 
     def label(self, index: int) -> str:
         return cell_name(self.staged.labels[index] or "?", index)
@@ -252,7 +261,7 @@ class Checker:
             raw = row[index] if index < len(row) else ""
             if is_blank(raw) and fld != Field.ID_NUMBER:
                 continue
-            read = self.readers[fld](raw)
+            read = self.read(fld, raw)
             if read.error:
                 self.problem(record, self.label(index), display(raw), read.error)
             elif read.value is not None:
@@ -306,7 +315,8 @@ class Checker:
             return
         record.id_number = number
         record.candidates = crypto.blind_index_candidates(number.value, "id_number")
-        record.index = crypto.blind_index(number.value, "id_number")
+        active = crypto.keys().blind_index.active
+        record.index = next(c for c in record.candidates if c.startswith(f"{active}$"))
         birth = values.get(Field.BIRTH_DATE)
         if isinstance(birth, dt.date) and birth != number.birth_date:
             self.problem(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from lbc import crypto
 from lbc.imports.report import Level, Problem
-from lbc.models import Child, ChildGuardian, Guardian, Household, Parent, Region, School, SchoolClass
+from lbc.models import Child, ChildGuardian, Parent, Region, School, SchoolClass
 
 from .checking import Checker, Reference, RowRecord
 from .fields import (
@@ -104,7 +104,7 @@ class RowPlan:
     guardian_changed: bool = False
     parent_changes: dict[str, str] = field(default_factory=dict)  # role -> new work city
     group: int = -1  # new children: household group (index into Plan.groups)
-    new_guardian: Guardian | None = None  # a registered child's first primary guardian, made on commit
+    new_guardian_id: int | None = None  # a registered child's first primary guardian, made on commit
 
     @property
     def row(self) -> int:
@@ -118,8 +118,7 @@ class Group:
     rows: list[RowPlan] = field(default_factory=list)
     household_id: int | None = None
     guardian_id: int | None = None
-    new_household: Household | None = None  # made on commit
-    new_guardian: Guardian | None = None
+    made_household: bool = False  # the household was made by this commit
 
 
 @dataclass

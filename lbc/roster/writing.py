@@ -9,24 +9,23 @@ commit then fails as a whole and can simply be retried. The caller holds the tra
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import connections, router
 from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lbc.imports.bulk import insert_rows
+from lbc.imports.bulk import insert_values
 from lbc.models import Child, ChildGuardian, Guardian, Household, Parent, Region
 from lbc.services.errors import EditConflict
 
 from .fields import LEGAL_GUARDIANS, Field
-from .plan import WORK_CITY, Kind, Plan, RowPlan, guardian_for_new
-
-M = TypeVar("M", bound=Model)
+from .plan import WORK_CITY, Group, Kind, Plan, RowPlan, guardian_for_new
 
 
 @dataclass
@@ -37,29 +36,34 @@ class Written:
     guardians: int = 0
 
 
-def insert_and_read_ids(model: type[M], objs: Sequence[M]) -> None:
-    """Insert ``objs`` and set their primary keys (matched by public id among the new rows)."""
-    if not objs:
-        return
+def insert_and_read_ids(model: type[Model], rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` (each with a fresh ``public_id``) and return their primary keys, in order."""
+    if not rows:
+        return []
+    for row in rows:
+        row["public_id"] = uuid.uuid4()
     before = model._default_manager.aggregate(top=Max("pk"))["top"] or 0
-    insert_rows(model, objs)
+    insert_values(model, rows)
     ids = dict(model._default_manager.filter(pk__gt=before).values_list("public_id", "pk"))
-    for obj in objs:
-        obj.pk = ids[obj.public_id]  # type: ignore[attr-defined]
+    return [ids[row["public_id"]] for row in rows]
+
+
+def located(region: Region) -> dict[str, int]:
+    """The ancestor id columns of a RegionLocated row (``set_region_ids`` without an instance)."""
+    ids = region.ancestor_ids()
+    return {"province_id": ids[0], "city_id": ids[1], "county_id": ids[2], "township_id": ids[3]}
 
 
 def write_plan(plan: Plan) -> Written:
     written = Written()
     new = plan.of(Kind.NEW)
-    households = new_households(plan)
-    written.households = len(households)
-    guardians = new_guardians(plan)
-    written.guardians = len(guardians)
-    children = [new_child(row, plan) for row in new]
-    insert_and_read_ids(Child, children)
-    written.created = [str(c.public_id) for c in children]
-    insert_rows(ChildGuardian, links_for_new(plan, new, children) + links_for_registered(plan))
-    insert_rows(Parent, parents_for_new(plan))
+    written.households = new_households(plan)
+    written.guardians = new_guardians(plan)
+    child_rows = [new_child(row, plan) for row in new]
+    ids = insert_and_read_ids(Child, child_rows)
+    written.created = [str(row["public_id"]) for row in child_rows]
+    insert_values(ChildGuardian, links_for_new(plan, new, ids) + links_for_registered(plan))
+    insert_values(Parent, parents_for_new(plan))
     changed = plan.of(Kind.CHANGED)
     update_children([r for r in changed if r.child_updates])
     update_guardians([r for r in changed if r.guardian_changed and r.guardian is not None])
@@ -68,122 +72,126 @@ def write_plan(plan: Plan) -> Written:
     return written
 
 
-def new_households(plan: Plan) -> list[Household]:
-    made = []
-    for group in plan.groups:
-        if group.household_id is not None:
-            continue
-        household = Household(village=group.rows[0].record.values[Field.VILLAGE])
-        household.set_region_ids(household.village)
-        made.append(household)
-        group.new_household = household
-    insert_and_read_ids(Household, made)
-    for group in plan.groups:
-        if group.new_household is not None:
-            group.household_id = group.new_household.pk
-    return made
+def new_households(plan: Plan) -> int:
+    groups = [g for g in plan.groups if g.household_id is None]
+    rows = []
+    for group in groups:
+        village = group.rows[0].record.values[Field.VILLAGE]
+        rows.append({"village_id": village.pk, "address": "", **located(village)})
+    for group, pk in zip(groups, insert_and_read_ids(Household, rows), strict=True):
+        group.household_id = pk
+        group.made_household = True
+    return len(rows)
 
 
-def guardian_row(data: dict[str, Any], village: Region) -> Guardian:
-    guardian = Guardian(
-        name=data["name"],
-        sex=data["sex"],
-        phone=data["phone"],
-        phone_index=data["phone_index"],
-        village=village,
-    )
-    guardian.set_region_ids(village)
-    return guardian
+def guardian_values(data: dict[str, Any], village: Region) -> dict[str, Any]:
+    return {
+        "name": data["name"],
+        "sex": data["sex"],
+        "phone": data["phone"],
+        "phone_index": data["phone_index"],
+        "village_id": village.pk,
+        **located(village),
+    }
 
 
-def new_guardians(plan: Plan) -> list[Guardian]:
+def new_guardians(plan: Plan) -> int:
     """One guardian per new household group that names one and has none registered; one for each
     registered child the file gives a guardian who has no primary guardian yet."""
-    made: list[Guardian] = []
+    rows: list[dict[str, Any]] = []
+    owners: list[Group | RowPlan] = []
     for group in plan.groups:
         if group.guardian_id is not None:
             continue
         data = next((d for d in map(guardian_for_new, group.rows) if d is not None), None)
         if data is not None:
-            group.new_guardian = guardian_row(data, group.rows[0].record.values[Field.VILLAGE])
-            made.append(group.new_guardian)
+            rows.append(guardian_values(data, group.rows[0].record.values[Field.VILLAGE]))
+            owners.append(group)
     for row in plan.of(Kind.CHANGED):
         if row.guardian_changed and row.guardian is None:
             data = guardian_for_new(row)
             assert data is not None and row.child is not None
             village = row.record.values.get(Field.VILLAGE) or Region.objects.get(pk=row.child["village_id"])
-            row.new_guardian = guardian_row(data, village)
-            made.append(row.new_guardian)
-    insert_and_read_ids(Guardian, made)
-    for group in plan.groups:
-        if group.new_guardian is not None:
-            group.guardian_id = group.new_guardian.pk
-    return made
+            rows.append(guardian_values(data, village))
+            owners.append(row)
+    for owner, pk in zip(owners, insert_and_read_ids(Guardian, rows), strict=True):
+        if isinstance(owner, Group):
+            owner.guardian_id = pk
+        else:
+            owner.new_guardian_id = pk
+    return len(rows)
 
 
-def new_child(row: RowPlan, plan: Plan) -> Child:
+def new_child(row: RowPlan, plan: Plan) -> dict[str, Any]:
     values = row.record.values
     assert row.record.id_number is not None
     school_class = values.get(Field.CLASS)
-    household_id = plan.groups[row.group].household_id
-    assert household_id is not None
-    child = Child(
-        family_name=values[Field.FAMILY_NAME],
-        given_name=values.get(Field.GIVEN_NAME, ""),
-        sex=values[Field.SEX],
-        birth_date=values[Field.BIRTH_DATE],
-        id_number=row.record.id_number.value,
-        id_number_index=row.record.index,
-        household_id=household_id,
-        village=values[Field.VILLAGE],
-        school=values.get(Field.SCHOOL),
-        school_class=school_class,
-        grade=values.get(Field.GRADE) or (school_class.grade if school_class is not None else None),
-        left_behind_type=values[Field.LEFT_BEHIND_TYPE],
-        parent_contact=values[Field.PARENT_CONTACT],
-        care_arrangement=values[Field.CARE_ARRANGEMENT],
-    )
-    child.set_region_ids(child.village)
-    return child
+    school = values.get(Field.SCHOOL)
+    village = values[Field.VILLAGE]
+    return {
+        "family_name": values[Field.FAMILY_NAME],
+        "given_name": values.get(Field.GIVEN_NAME, ""),
+        "sex": values[Field.SEX],
+        "birth_date": values[Field.BIRTH_DATE],
+        "id_number": row.record.id_number.value,
+        "id_number_index": row.record.index,
+        "household_id": plan.groups[row.group].household_id,
+        "village_id": village.pk,
+        "school_id": school.pk if school is not None else None,
+        "school_class_id": school_class.pk if school_class is not None else None,
+        "grade": values.get(Field.GRADE) or (school_class.grade if school_class is not None else None),
+        "left_behind_type": values[Field.LEFT_BEHIND_TYPE],
+        "parent_contact": values[Field.PARENT_CONTACT],
+        "care_arrangement": values[Field.CARE_ARRANGEMENT],
+        **located(village),
+    }
 
 
-def link(child_id: int, guardian_id: int, relation: str) -> ChildGuardian:
-    return ChildGuardian(
-        child_id=child_id,
-        guardian_id=guardian_id,
-        relationship=relation,
-        is_primary=True,
-        is_legal_guardian=relation in LEGAL_GUARDIANS,
-    )
+def link(child_id: int, guardian_id: int, relation: str) -> dict[str, Any]:
+    return {
+        "child_id": child_id,
+        "guardian_id": guardian_id,
+        "relationship": relation,
+        "is_primary": True,
+        "is_legal_guardian": relation in LEGAL_GUARDIANS,
+    }
 
 
-def links_for_new(plan: Plan, rows: list[RowPlan], children: list[Child]) -> list[ChildGuardian]:
+def links_for_new(plan: Plan, rows: list[RowPlan], ids: list[int]) -> list[dict[str, Any]]:
     links = []
-    for row, child in zip(rows, children, strict=True):
+    for row, child_id in zip(rows, ids, strict=True):
         guardian_id = plan.groups[row.group].guardian_id
         if guardian_id is not None:
             relation = row.record.values.get(Field.GUARDIAN_RELATION, ChildGuardian.Relationship.OTHER)
-            links.append(link(child.pk, guardian_id, relation))
+            links.append(link(child_id, guardian_id, relation))
     return links
 
 
-def links_for_registered(plan: Plan) -> list[ChildGuardian]:
+def links_for_registered(plan: Plan) -> list[dict[str, Any]]:
     return [
-        link(row.child["id"], row.new_guardian.pk, row.record.values.get(Field.GUARDIAN_RELATION, ""))
+        link(row.child["id"], row.new_guardian_id, row.record.values.get(Field.GUARDIAN_RELATION, ""))
         for row in plan.of(Kind.CHANGED)
-        if row.child is not None and row.new_guardian is not None
+        if row.child is not None and row.new_guardian_id is not None
     ]
 
 
-def parents_for_new(plan: Plan) -> list[Parent]:
+def parents_for_new(plan: Plan) -> list[dict[str, Any]]:
     made = []
     for group in plan.groups:
-        if group.new_household is None:  # a registered household keeps its parents
+        if not group.made_household:  # a registered household keeps its parents
             continue
         for fld, role in WORK_CITY.items():
             city = next((r.record.values[fld] for r in group.rows if fld in r.record.values), None)
             if city is not None:
-                made.append(Parent(household_id=group.new_household.pk, role=role, name="", work_city=city))
+                made.append(
+                    {
+                        "household_id": group.household_id,
+                        "role": role,
+                        "name": "",
+                        "work_city": city,
+                        "public_id": uuid.uuid4(),
+                    }
+                )
     return made
 
 
@@ -275,7 +283,7 @@ def update_parents(rows: list[RowPlan]) -> None:
         ).values("id", "household_id", "role")
     }
     updates: dict[int, list[Any]] = {}
-    made: dict[tuple[int, str], Parent] = {}
+    made: dict[tuple[int, str], dict[str, Any]] = {}
     for row in rows:
         assert row.child is not None
         household = row.child["household_id"]
@@ -284,6 +292,12 @@ def update_parents(rows: list[RowPlan]) -> None:
             if parent_id is not None:
                 updates[parent_id] = [city, parent_id]
             else:
-                made[(household, role)] = Parent(household_id=household, role=role, name="", work_city=city)
+                made[(household, role)] = {
+                    "household_id": household,
+                    "role": role,
+                    "name": "",
+                    "work_city": city,
+                    "public_id": uuid.uuid4(),
+                }
     execute_updates(Parent, ("work_city",), list(updates.values()), versioned=False)
-    insert_rows(Parent, list(made.values()))
+    insert_values(Parent, list(made.values()))
