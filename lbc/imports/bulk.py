@@ -69,10 +69,15 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
     fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
     now = timezone.now()
     preps = [preparer(f, connection) for f in fields]
-    defaults: list[Callable[[], Any]] = [
-        (lambda: now) if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default
-        for f in fields
-    ]
+    # A column's value when a row leaves it out: prepared once, unless the default is made per row (a UUID).
+    missing: list[Callable[[], Any]] = []
+    for f, prep in zip(fields, preps, strict=True):
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            missing.append(constant(prep(now)))
+        elif callable(f.default):
+            missing.append(per_row(f, prep))
+        else:
+            missing.append(constant(prep(f.get_default())))
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model, values as parameters)
         quote(model._meta.db_table),
         ", ".join(quote(f.column) for f in fields),
@@ -85,9 +90,17 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
                 sql,
                 [
                     [
-                        prep(row[name]) if name in row else prep(default())
-                        for name, prep, default in zip(names, preps, defaults, strict=True)
+                        prep(row[name]) if name in row else default()
+                        for name, prep, default in zip(names, preps, missing, strict=True)
                     ]
                     for row in rows[start : start + BULK_SIZE]
                 ],
             )
+
+
+def constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
+def per_row(field: Field[Any, Any], prep: Callable[[Any], Any]) -> Callable[[], Any]:
+    return lambda: prep(field.get_default())

@@ -64,6 +64,7 @@ COMPOUND_SURNAMES = frozenset(
 MOBILE = re.compile(r"1[3-9]\d{9}")
 LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
 MAX_TEXT = 60
+MASKED = re.compile(r"\d{6}\*{8}[\dX]{4}")
 
 
 @dataclass
@@ -101,6 +102,7 @@ class RowRecord:
     candidates: list[str] = field(default_factory=list)  # under every configured key
     problems: list[Problem] = field(default_factory=list)
     excluded: bool = False
+    masked: str = ""  # a masked number as the pre-filled template shows it
 
     @property
     def ok(self) -> bool:
@@ -260,6 +262,9 @@ class Checker:
         for fld, index in self.columns.items():
             raw = row[index] if index < len(row) else ""
             if is_blank(raw) and fld != Field.ID_NUMBER:
+                continue
+            if fld == Field.ID_NUMBER and isinstance(raw, str) and MASKED.fullmatch(raw.strip(" ")):
+                record.masked = raw.strip(" ")  # from the pre-filled template: matched in plan.match_masked
                 continue
             read = self.read(fld, raw)
             if read.error:

@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from lbc import crypto
+from lbc.idnumbers import mask_id_number, parse_id_number
 from lbc.imports.report import Level, Problem
 from lbc.models import Child, ChildGuardian, Parent, Region, School, SchoolClass
 
@@ -153,6 +154,7 @@ def build_plan(staged: Staged, mapping: list[str], ref: Reference, excluded: Col
     checker = Checker(staged, mapping, ref)
     records = checker.check(excluded)
     children = {c["id_number_index"]: c for c in scope_children(ref)}
+    match_masked(checker, [r for r in records if r.masked and not r.excluded], children.values())
     elsewhere = registered_elsewhere(records, children)
     rows = [plan_row(checker, r, children, elsewhere) for r in records]
     attach_registered(rows)
@@ -176,6 +178,48 @@ def scope_children(ref: Reference) -> list[dict[str, Any]]:
         .values(*CHILD_COLUMNS)
         .order_by()
     )
+
+
+def match_masked(checker: Checker, records: list[RowRecord], children: Iterable[dict[str, Any]]) -> None:
+    """Rows of the pre-filled template keep the masked number: the registered child of the same name and
+    birth date whose number shows the same digits is that row's child (its numbers decrypted, one query)."""
+    if not records:
+        return
+    by_person: dict[tuple[Any, ...], list[int]] = {}
+    for c in children:
+        by_person.setdefault((c["family_name"], c["given_name"], c["birth_date"]), []).append(c["id"])
+    wanted = {
+        r.row: by_person.get(
+            (r.values.get(Field.FAMILY_NAME), r.values.get(Field.GIVEN_NAME), r.values.get(Field.BIRTH_DATE)),
+            [],
+        )
+        for r in records
+    }
+    numbers = dict(
+        Child.objects.filter(pk__in=[i for ids in wanted.values() for i in ids]).values_list(
+            "pk", "id_number"
+        )
+    )
+    for record in records:
+        found = [
+            numbers[i] for i in wanted[record.row] if mask_id_number(numbers.get(i, "")) == record.masked
+        ]
+        if len(found) != 1:
+            checker.problem(
+                record,
+                checker.cell(Field.ID_NUMBER),
+                record.masked,
+                _(
+                    "打码的身份证号码只能用于系统中已登记的儿童（按姓名、出生日期和号码可见的数字核对），"
+                    "这一行没有找到对应的儿童：请填写完整的身份证号码。"
+                ),
+            )
+            continue
+        number = parse_id_number(found[0])
+        record.id_number = number
+        record.candidates = crypto.blind_index_candidates(number.value, "id_number")
+        record.index = crypto.blind_index(number.value, "id_number")
+        record.values[Field.SEX] = number.sex
 
 
 def registered_elsewhere(records: list[RowRecord], children: dict[str, Any]) -> set[str]:

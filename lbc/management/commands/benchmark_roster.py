@@ -14,12 +14,13 @@ from lbc.roster.staging import MAX_ROWS
 
 class Command(BaseCommand):
     help = (
-        "Builds a synthetic county (10 townships of 8 villages, 20 primary schools with 6 grades of 4 classes) "
+        "Builds a synthetic county (10 townships of 8 villages, 20 primary schools, 6 grades of 4 classes) "
         "in a throwaway SQLite database in a temporary directory (the configured database is not touched), "
         "writes a synthetic roster of --rows children (default 20,000) as .xlsx with a guardian and both "
         "parents' whereabouts each, and times: read (upload checks, reading in memory, encrypted staging), "
-        "validate (every cell, matching by the ID blind index, the diff) and commit (which checks again, then "
-        "writes in one transaction). Prints seconds and rows per second of each phase and of the whole. The "
+        "validate (every cell, matching by the ID blind index, the diff) and commit (which checks again, "
+        "then writes in one transaction). Prints seconds and rows per second of each phase and of the whole. "
+        "The "
         "temporary directory is deleted afterwards. All data are synthetic. With --fail-over SECONDS the "
         "command exits with an error when the whole takes longer."
     )
