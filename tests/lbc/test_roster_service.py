@@ -28,7 +28,9 @@ def roster(world: World, count: int, start: int = 0) -> list[dict[str, Any]]:
     return [person(n, school=world.s1.name, village=world.v1.name) for n in range(start, start + count)]
 
 
-def upload(world: World, data: bytes, name: str = "花名册.xlsx", scope: RosterScope | None = None) -> RosterImport:
+def upload(
+    world: World, data: bytes, name: str = "花名册.xlsx", scope: RosterScope | None = None
+) -> RosterImport:
     user = world.user("county_admin")
     batch = service.start_import(scope or county_scope(world), name, data, by=user)
     if batch.status == RosterImport.Status.MAPPING:
@@ -87,14 +89,19 @@ def test_an_updated_roster_shows_exact_counts(world: World) -> None:
     batch = upload(world, xlsx(updated), "花名册-更新.xlsx")
     plan = service.plan_of(batch, county_scope(world))
     counts = plan.counts
-    assert (counts["new"], counts["changed"], counts["missing"], counts["unchanged"]) == (50, 200, 30 + already, 170)
-    assert all(
-        [c.field for c in r.changes] == ["监护人电话"] for r in plan.of(Kind.CHANGED)
+    assert (counts["new"], counts["changed"], counts["missing"], counts["unchanged"]) == (
+        50,
+        200,
+        30 + already,
+        170,
     )
+    assert all([c.field for c in r.changes] == ["监护人电话"] for r in plan.of(Kind.CHANGED))
     missing_before = Child.objects.filter(pk__in=[m["id"] for m in plan.missing]).count()
     result = commit(world, batch)
     assert result["counts"]["changed"] == 200
-    assert Child.objects.filter(pk__in=[m["id"] for m in plan.missing]).count() == missing_before == 30 + already
+    assert (
+        Child.objects.filter(pk__in=[m["id"] for m in plan.missing]).count() == missing_before == 30 + already
+    )
     guardian = Child.objects.get(public_id=result["changed"][0]).guardian_links.get().guardian
     assert guardian.phone.startswith("137") and guardian.version == 2
 
@@ -108,10 +115,15 @@ def test_every_bad_cell_is_reported_in_chinese_with_row_column_and_value(world: 
     rows[4]["户籍村"] = "不存在村"
     rows[5]["班级"] = "9班"
     batch = upload(world, xlsx(rows))
-    found = {(p.row, p.column.split("（")[0]): (p.value, p.message) for p in problems_of(world, batch) if p.row}
+    found = {
+        (p.row, p.column.split("（")[0]): (p.value, p.message) for p in problems_of(world, batch) if p.row
+    }
     assert "校验位" in found[(2, "身份证号")][1]
     assert found[(3, "出生日期")][0] == "2010-01-01" and "不一致" in found[(3, "出生日期")][1]
-    assert found[(4, "监护人电话")] == ("12345", found[(4, "监护人电话")][1]) and "11位" in found[(4, "监护人电话")][1]
+    assert (
+        found[(4, "监护人电话")] == ("12345", found[(4, "监护人电话")][1])
+        and "11位" in found[(4, "监护人电话")][1]
+    )
     assert "不存在学校" in found[(5, "就读学校")][1]
     assert "不存在村" in found[(6, "户籍村")][1]
     assert "9班" in found[(7, "班级")][1]
@@ -189,7 +201,7 @@ def test_the_mapping_is_kept_per_header_and_unknown_columns_are_ignored(world: W
     service.save_mapping(batch, ["name", *batch.mapping[1:]], by=user)
     assert RosterLayout.objects.get(county=world.county).mapping[0] == "name"
     plan = service.plan_of(batch, county_scope(world))
-    assert any("备注" == p.value and "忽略" in p.message for p in plan.problems)
+    assert any(p.value == "备注" and "忽略" in p.message for p in plan.problems)
     second = service.start_import(county_scope(world), "b.xlsx", xlsx(rows, header), by=user)
     assert second.status == RosterImport.Status.CHECKED
 

@@ -27,7 +27,9 @@ def preview(client: Any, batch: RosterImport) -> str:
     if batch.status == RosterImport.Status.MAPPING:
         mapping = {f"c{i}": m for i, m in enumerate(batch.mapping)}
         client.post(reverse("lbc:roster-mapping", kwargs={"public_id": batch.public_id}), mapping)
-    return str(client.get(reverse("lbc:roster-detail", kwargs={"public_id": batch.public_id})).content.decode())
+    return str(
+        client.get(reverse("lbc:roster-detail", kwargs={"public_id": batch.public_id})).content.decode()
+    )
 
 
 def post_file(client: Any, data: bytes, name: str = "花名册.xlsx") -> Any:
@@ -76,13 +78,16 @@ def test_imports_of_another_scope_answer_404(login: Any, world: World, client: A
     for persona in ("other_county_admin", "counsellor"):
         client.force_login(world.user(persona))
         assert client.get(url).status_code == 404
-        assert client.post(reverse("lbc:roster-commit", kwargs={"public_id": batch.public_id})).status_code == 404
+        assert (
+            client.post(reverse("lbc:roster-commit", kwargs={"public_id": batch.public_id})).status_code
+            == 404
+        )
     assert Child.objects.filter(family_name="合").count() == 0
 
 
 def test_a_counsellors_import_is_limited_to_the_own_school(login: Any, world: World) -> None:
     client = login("counsellor")
-    data = xlsx(rows(world, 1) + [person(7, school=world.s2.name, village=world.v1.name)])
+    data = xlsx([*rows(world, 1), person(7, school=world.s2.name, village=world.v1.name)])
     post_file(client, data)
     batch = RosterImport.objects.get()
     assert batch.school == world.s1

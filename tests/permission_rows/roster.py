@@ -14,8 +14,14 @@ MISSING = {"public_id": "00000000-0000-4000-8000-000000000000"}
 ROWS = [
     Row("lbc:roster", everyone(403, **IMPORTERS, anonymous=302)),
     Row("lbc:roster-template", everyone(403, **{p: 400 for p in IMPORTERS}, anonymous=302)),
-    Row("lbc:roster-detail", everyone(403, **{p: 404 for p in IMPORTERS}, anonymous=302), extra_kwargs=MISSING),
-    Row("lbc:roster-mapping", everyone(403, **{p: 404 for p in IMPORTERS}, anonymous=302), extra_kwargs=MISSING),
+    Row(
+        "lbc:roster-detail", everyone(403, **{p: 404 for p in IMPORTERS}, anonymous=302), extra_kwargs=MISSING
+    ),
+    Row(
+        "lbc:roster-mapping",
+        everyone(403, **{p: 404 for p in IMPORTERS}, anonymous=302),
+        extra_kwargs=MISSING,
+    ),
     Row("lbc:roster-exclude", everyone(405, anonymous=302), extra_kwargs=MISSING),
     Row("lbc:roster-commit", everyone(405, anonymous=302), extra_kwargs=MISSING),
 ]
