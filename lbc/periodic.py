@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from lbc import hooks
 
-CORE_JOBS = ["lbc.audit_anchor.anchor_head", "lbc.notifications.deliver_due"]
+CORE_JOBS = [
+    "lbc.roster.purge.purge_abandoned",
+    "lbc.audit_anchor.anchor_head",
+    "lbc.notifications.deliver_due",
+]
 
 
 def jobs() -> list[str]:

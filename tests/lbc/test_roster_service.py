@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from lbc.access.roster import RosterScope
 from lbc.models import AuditEvent, Child, ChildGuardian, Guardian, Parent, RosterImport, RosterLayout
+from lbc.periodic import jobs
 from lbc.roster import service, writing
 from lbc.roster.plan import Kind
+from lbc.roster.purge import purge_abandoned
 from lbc.services.errors import DomainError
 from tests.conftest import World
 
@@ -227,3 +231,14 @@ def test_the_commit_issues_a_bounded_number_of_queries(world: World, size: int) 
     with CaptureQueriesContext(connection) as queries:
         commit(world, batch)
     assert len(queries) <= 40, [q["sql"][:80] for q in queries]
+
+
+def test_imports_never_committed_are_purged_after_a_week(world: World) -> None:
+    done = upload(world, xlsx(roster(world, 1)))
+    commit(world, done)
+    upload(world, xlsx(roster(world, 2, start=10)), "b.xlsx")
+    assert "lbc.roster.purge.purge_abandoned" in jobs()
+    assert purge_abandoned(timezone.now() + dt.timedelta(days=6)) == 0
+    assert purge_abandoned(timezone.now() + dt.timedelta(days=8)) == 1
+    assert list(RosterImport.objects.all()) == [done]
+    assert AuditEvent.objects.get(action="lbc.roster.purged").detail == {"imports": 1}
