@@ -1,6 +1,6 @@
 """Writing a roster plan: a fixed number of statements whatever the number of rows.
 
-Households, guardians and children are inserted with one ``executemany`` per table (``insert_rows``)
+Households, guardians and children are inserted with one ``executemany`` per table (``insert_values``)
 and their ids read back in one query each (the rows above the table's highest id before the insert);
 changes to registered children and guardians are one ``executemany`` UPDATE per set of columns, each
 guarded by the version the plan read, so an edit saved meanwhile in a form is never overwritten: the
