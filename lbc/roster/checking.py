@@ -103,6 +103,7 @@ class RowRecord:
     problems: list[Problem] = field(default_factory=list)
     excluded: bool = False
     masked: str = ""  # a masked number as the pre-filled template shows it
+    phone_index: str = ""  # of the guardian's phone, once computed (plan.row_phone_index)
 
     @property
     def ok(self) -> bool:

@@ -326,6 +326,13 @@ def phone_index(phone: str) -> str:
     return crypto.blind_index(crypto.normalise_phone(phone), "phone")
 
 
+def row_phone_index(record: RowRecord) -> str:
+    """The row's guardian phone index, computed once per row (compared, grouped and stored)."""
+    if not record.phone_index and Field.GUARDIAN_PHONE in record.values:
+        record.phone_index = phone_index(record.values[Field.GUARDIAN_PHONE])
+    return record.phone_index
+
+
 def attach_registered(rows: list[RowPlan]) -> None:
     """Primary guardians and working parents of the matched children, two queries, then compare."""
     matched = [r for r in rows if r.child is not None]
@@ -380,7 +387,7 @@ def compare_guardian(row: RowPlan) -> None:
             )
         )
     phone = values.get(Field.GUARDIAN_PHONE)
-    if phone is not None and phone_index(phone) != g.get("guardian__phone_index"):
+    if phone is not None and row_phone_index(row.record) != g.get("guardian__phone_index"):
         before = _("（已登记的号码）") if g.get("guardian__phone_index") else "—"
         row.changes.append(Change(str(LABELS[Field.GUARDIAN_PHONE]), before, mask_phone(phone)))
     row.guardian_changed = any(
@@ -458,7 +465,7 @@ def group_new_children(plan: Plan, ref: Reference) -> None:
         values = row.record.values
         keys: list[tuple[Any, ...]] = []
         if Field.GUARDIAN_PHONE in values:
-            phones[i] = phone_index(values[Field.GUARDIAN_PHONE])
+            phones[i] = row_phone_index(row.record)
             keys.append(("phone", phones[i]))
         if Field.GUARDIAN_NAME in values and Field.VILLAGE in values:
             keys.append(("name", values[Field.VILLAGE].pk, values[Field.GUARDIAN_NAME]))
@@ -507,5 +514,5 @@ def guardian_for_new(row: RowPlan) -> dict[str, Any] | None:
         "relationship": relation,
         "sex": values.get(Field.GUARDIAN_SEX) or RELATION_SEX.get(relation, ""),
         "phone": phone,
-        "phone_index": phone_index(phone) if phone else "",
+        "phone_index": row_phone_index(row.record) if phone else "",
     }

@@ -50,8 +50,12 @@ def insert_and_read_ids(model: type[Model], rows: list[dict[str, Any]]) -> list[
 
 def located(region: Region) -> dict[str, int]:
     """The ancestor id columns of a RegionLocated row (``set_region_ids`` without an instance)."""
-    ids = region.ancestor_ids()
-    return {"province_id": ids[0], "city_id": ids[1], "county_id": ids[2], "township_id": ids[3]}
+    found = getattr(region, "_located", None)
+    if found is None:
+        ids = region.ancestor_ids()
+        found = {"province_id": ids[0], "city_id": ids[1], "county_id": ids[2], "township_id": ids[3]}
+        region._located = found  # type: ignore[attr-defined]
+    return dict(found)
 
 
 def write_plan(plan: Plan) -> Written:
