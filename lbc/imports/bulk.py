@@ -62,40 +62,55 @@ def preparer(field: Field[Any, Any], connection: Any) -> Callable[[Any], Any]:
 
 def insert_values(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
     """INSERT rows given as ``{attname: value}`` without building model instances (several times faster
-    for tens of thousands of rows). A column left out takes its field's default; ``auto_now`` and
-    ``auto_now_add`` columns take the time of the call. No signals, no primary keys read back."""
+    for tens of thousands of rows). Every row gives the same columns; a column left out takes its field's
+    default, ``auto_now`` and ``auto_now_add`` columns the time of the call. No signals, no primary keys
+    read back."""
+    if not rows:
+        return
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
+    given = set(rows[0])
     now = timezone.now()
-    preps = [preparer(f, connection) for f in fields]
-    # A column's value when a row leaves it out: prepared once, unless the default is made per row (a UUID).
-    missing: list[Callable[[], Any]] = []
-    for f, prep in zip(fields, preps, strict=True):
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            missing.append(constant(prep(now)))
+    template: list[Any] = []
+    plain: list[tuple[int, str]] = []
+    prepared: list[tuple[int, str, Callable[[Any], Any]]] = []
+    made: list[tuple[int, Callable[[], Any]]] = []  # defaults made per row (a UUID)
+    for index, f in enumerate(fields):
+        prep = preparer(f, connection)
+        template.append(None)
+        if f.attname in given:
+            if type(f) in PLAIN:
+                plain.append((index, f.attname))
+            else:
+                prepared.append((index, f.attname, prep))
+        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            template[index] = prep(now)
         elif callable(f.default):
-            missing.append(per_row(f, prep))
+            made.append((index, per_row(f, prep)))
         else:
-            missing.append(constant(prep(f.get_default())))
+            template[index] = prep(f.get_default())
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model, values as parameters)
         quote(model._meta.db_table),
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
-    names = [f.attname for f in fields]
+
+    def values_of(row: dict[str, Any]) -> list[Any]:
+        if row.keys() != given:
+            raise ValueError("every row of insert_values must give the same columns")
+        values = list(template)
+        for index, name in plain:
+            values[index] = row[name]
+        for index, name, prep in prepared:
+            values[index] = prep(row[name])
+        for index, make in made:
+            values[index] = make()
+        return values
+
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BULK_SIZE):
-            cursor.executemany(
-                sql,
-                [
-                    [
-                        prep(row[name]) if name in row else default()
-                        for name, prep, default in zip(names, preps, missing, strict=True)
-                    ]
-                    for row in rows[start : start + BULK_SIZE]
-                ],
-            )
+            cursor.executemany(sql, [values_of(row) for row in rows[start : start + BULK_SIZE]])
 
 
 def constant(value: Any) -> Callable[[], Any]:
