@@ -86,7 +86,7 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
                 prepared.append((index, f.attname, prep))
         elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             template[index] = prep(now)
-        elif callable(f.default):
+        elif f.has_default() and callable(f.default):
             made.append((index, per_row(f, prep)))
         else:
             template[index] = prep(f.get_default())
