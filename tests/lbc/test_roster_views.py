@@ -131,3 +131,21 @@ def test_the_template_refuses_a_school_outside_the_scope(login: Any, world: Worl
     response = login("counsellor").get(reverse("lbc:roster-template"), {"school": world.s2.public_id})
     assert response.status_code == 400
     assert not AuditEvent.objects.filter(action="lbc.roster.template_downloaded").exists()
+
+
+def test_rows_are_excluded_and_restored_from_the_preview(login: Any, world: World) -> None:
+    client = login("county_admin")
+    data = rows(world, 3)
+    data[1]["监护人电话"] = "12345"
+    post_file(client, xlsx(data))
+    batch = RosterImport.objects.get()
+    assert 'data-count="error">1<' in preview(client, batch)
+    client.post(reverse("lbc:roster-exclude", kwargs={"public_id": batch.public_id}), {"row": ["3", "99"]})
+    batch.refresh_from_db()
+    assert batch.excluded_rows == [3]
+    body = preview(client, batch)
+    assert 'data-count="error">0<' in body and 'data-count="excluded">1<' in body
+    client.post(reverse("lbc:roster-exclude", kwargs={"public_id": batch.public_id}), {})
+    batch.refresh_from_db()
+    assert batch.excluded_rows == []
+    assert AuditEvent.objects.filter(action="lbc.roster.rows_excluded").count() == 2
