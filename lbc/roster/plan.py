@@ -105,7 +105,10 @@ class RowPlan:
     guardian_changed: bool = False
     parent_changes: dict[str, str] = field(default_factory=dict)  # role -> new work city
     group: int = -1  # new children: household group (index into Plan.groups)
-    new_guardian_id: int | None = None  # a registered child's first primary guardian, made on commit
+    # The file names another person as the guardian (or the child has none yet): a new primary guardian
+    # is made on commit and the registered one, who may care for siblings, is left as they are.
+    replaces_guardian: bool = False
+    new_guardian_id: int | None = None
 
     @property
     def row(self) -> int:
@@ -158,6 +161,9 @@ def build_plan(staged: Staged, mapping: list[str], ref: Reference, excluded: Col
     elsewhere = registered_elsewhere(records, children)
     rows = [plan_row(checker, r, children, elsewhere) for r in records]
     attach_registered(rows)
+    for row in rows:
+        if row.replaces_guardian:
+            check_guardian_sex(checker, row.record)
     plan = Plan(rows, [], missing_children(rows, children.values(), ref, checker))
     group_new_children(plan, ref)
     notes = [Problem(None, "", "", note, Level.WARNING, staged.sheet) for note in staged.notes]
@@ -272,6 +278,11 @@ def check_new(checker: Checker, record: RowRecord) -> None:
             record.name,
             _("这名儿童尚未登记，新建档案还需要填写：%(fields)s。") % {"fields": "、".join(absent)},
         )
+    check_guardian_sex(checker, record)
+
+
+def check_guardian_sex(checker: Checker, record: RowRecord) -> None:
+    """A guardian made from the row needs a sex: from the relationship, else from its own column."""
     relation = record.values.get(Field.GUARDIAN_RELATION)
     if (
         Field.GUARDIAN_NAME in record.values
@@ -395,6 +406,7 @@ def compare_guardian(row: RowPlan) -> None:
         in {str(LABELS[f]) for f in (Field.GUARDIAN_NAME, Field.GUARDIAN_RELATION, Field.GUARDIAN_PHONE)}
         for c in row.changes
     )
+    row.replaces_guardian = name != before_name
 
 
 def compare_parents(row: RowPlan, registered: dict[str, dict[str, Any]]) -> None:

@@ -25,7 +25,7 @@ from lbc.models import Child, ChildGuardian, Guardian, Household, Parent, Region
 from lbc.services.errors import EditConflict
 
 from .fields import LEGAL_GUARDIANS, Field
-from .plan import WORK_CITY, Group, Kind, Plan, RowPlan, guardian_for_new
+from .plan import WORK_CITY, Group, Kind, Plan, RowPlan, guardian_for_new, row_phone_index
 
 
 @dataclass
@@ -66,11 +66,12 @@ def write_plan(plan: Plan) -> Written:
     child_rows = [new_child(row, plan) for row in new]
     ids = insert_and_read_ids(Child, child_rows)
     written.created = [str(row["public_id"]) for row in child_rows]
+    demote_replaced(plan)
     insert_values(ChildGuardian, links_for_new(plan, new, ids) + links_for_registered(plan))
     insert_values(Parent, parents_for_new(plan))
     changed = plan.of(Kind.CHANGED)
     update_children([r for r in changed if r.child_updates])
-    update_guardians([r for r in changed if r.guardian_changed and r.guardian is not None])
+    update_guardians([r for r in changed if r.guardian_changed and r.guardian and not r.replaces_guardian])
     update_parents(changed)
     written.changed = [str(r.child["public_id"]) for r in changed if r.child is not None]
     return written
@@ -100,10 +101,11 @@ def guardian_values(data: dict[str, Any], village: Region) -> dict[str, Any]:
 
 
 def new_guardians(plan: Plan) -> int:
-    """One guardian per new household group that names one and has none registered; one for each
-    registered child the file gives a guardian who has no primary guardian yet."""
+    """One guardian per new household group that names one and has none registered, and one for each
+    person the file names as the guardian of registered children in place of the registered one
+    (siblings naming the same person share them)."""
     rows: list[dict[str, Any]] = []
-    owners: list[Group | RowPlan] = []
+    owners: list[Group | list[RowPlan]] = []
     for group in plan.groups:
         if group.guardian_id is not None:
             continue
@@ -111,18 +113,25 @@ def new_guardians(plan: Plan) -> int:
         if data is not None:
             rows.append(guardian_values(data, group.rows[0].record.values[Field.VILLAGE]))
             owners.append(group)
+    same: dict[tuple[str, str, int], list[RowPlan]] = {}
     for row in plan.of(Kind.CHANGED):
-        if row.guardian_changed and row.guardian is None:
-            data = guardian_for_new(row)
-            assert data is not None and row.child is not None
-            village = row.record.values.get(Field.VILLAGE) or Region.objects.get(pk=row.child["village_id"])
+        if not row.replaces_guardian:
+            continue
+        data = guardian_for_new(row)
+        assert data is not None and row.child is not None
+        village = row.record.values.get(Field.VILLAGE) or Region.objects.get(pk=row.child["village_id"])
+        key = (data["name"], data["phone_index"], village.pk)
+        if key not in same:
+            same[key] = []
             rows.append(guardian_values(data, village))
-            owners.append(row)
+            owners.append(same[key])
+        same[key].append(row)
     for owner, pk in zip(owners, insert_and_read_ids(Guardian, rows), strict=True):
         if isinstance(owner, Group):
             owner.guardian_id = pk
         else:
-            owner.new_guardian_id = pk
+            for row in owner:
+                row.new_guardian_id = pk
     return len(rows)
 
 
@@ -169,6 +178,14 @@ def links_for_new(plan: Plan, rows: list[RowPlan], ids: list[int]) -> list[dict[
             relation = row.record.values.get(Field.GUARDIAN_RELATION, ChildGuardian.Relationship.OTHER)
             links.append(link(child_id, guardian_id, relation))
     return links
+
+
+def demote_replaced(plan: Plan) -> None:
+    """The registered guardian of a child given another one stays linked, no longer as the primary carer."""
+    links = [
+        [False, row.guardian["id"]] for row in plan.of(Kind.CHANGED) if row.replaces_guardian and row.guardian
+    ]
+    execute_updates(ChildGuardian, ("is_primary",), links, versioned=False)
 
 
 def links_for_registered(plan: Plan) -> list[dict[str, Any]]:
@@ -258,16 +275,17 @@ def update_guardians(rows: list[RowPlan]) -> None:
         guardian = row.guardian
         assert guardian is not None
         values = row.record.values
-        updates: dict[str, Any] = {"name": values[Field.GUARDIAN_NAME]}
-        if Field.GUARDIAN_PHONE in values:
-            phone = values[Field.GUARDIAN_PHONE]
-            updates.update(phone=phone, phone_index=guardian_for_new(row)["phone_index"])  # type: ignore[index]
-        columns = tuple(sorted(updates))
-        # Siblings share a guardian: one update per guardian (the last row naming it wins, as in the file).
-        by_columns[columns][guardian["guardian_id"]] = [updates[c] for c in columns] + [
-            guardian["guardian_id"],
-            guardian["guardian__version"],
-        ]
+        if (
+            Field.GUARDIAN_PHONE in values
+            and row_phone_index(row.record) != guardian["guardian__phone_index"]
+        ):
+            updates = {"phone": values[Field.GUARDIAN_PHONE], "phone_index": row_phone_index(row.record)}
+            columns = tuple(sorted(updates))
+            # Siblings share a guardian: one update per guardian (the last row naming it wins).
+            by_columns[columns][guardian["guardian_id"]] = [updates[c] for c in columns] + [
+                guardian["guardian_id"],
+                guardian["guardian__version"],
+            ]
         relation = values.get(Field.GUARDIAN_RELATION)
         if relation is not None and relation != guardian["relationship"]:
             relations.append([relation, guardian["id"]])

@@ -21,7 +21,7 @@ from lbc.roster.purge import purge_abandoned
 from lbc.services.errors import DomainError
 from tests.conftest import World
 
-from .roster_helpers import csv, person, xlsx
+from .roster_helpers import HEADER, csv, person, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +262,21 @@ def test_hidden_rows_and_formula_cells_are_refused_with_their_row(world: World) 
     problems = problems_of(world, upload(world, out.getvalue()))
     assert any(p.row == 3 and "隐藏" in p.message for p in problems)
     assert any(p.row == 4 and p.value == "=2+3" and "公式" in p.message for p in problems)
+
+
+def test_another_guardian_named_for_a_registered_child_is_a_new_person(world: World) -> None:
+    rows = roster(world, 2)
+    rows[1]["监护人姓名"], rows[1]["监护人电话"] = rows[0]["监护人姓名"], rows[0]["监护人电话"]  # siblings
+    first = commit(world, upload(world, xlsx(rows)))
+    grandmother = Child.objects.get(public_id=first["created"][0]).guardian_links.get().guardian
+    rows[0] = {**rows[0], "监护人姓名": "合成姑姑", "与儿童关系": "姑姑", "监护人性别": "女"}
+    header = [*HEADER, "监护人性别"]
+    second = commit(world, upload(world, xlsx(rows, header), "second.xlsx"))
+    assert second["counts"]["changed"] == 1
+    child, sibling = (Child.objects.get(public_id=p) for p in first["created"])
+    primary = child.guardian_links.get(is_primary=True).guardian
+    assert primary.name == "合成姑姑" and primary.sex == "F" and primary != grandmother
+    assert child.guardian_links.get(guardian=grandmother).is_primary is False
+    grandmother.refresh_from_db()
+    assert grandmother.name == rows[1]["监护人姓名"]  # not renamed: the sibling's guardian is unchanged
+    assert sibling.guardian_links.get(is_primary=True).guardian == grandmother
