@@ -362,7 +362,9 @@ class Checker:
         if class_name is not None:
             grade = values.get(Field.GRADE)
             if school is None or grade is None:
-                if school is not None:
+                if school is None and school_name is None:
+                    self.problem(record, self.cell(Field.CLASS), class_name, _("填写班级时请同时填写学校。"))
+                elif school is not None:
                     self.problem(record, self.cell(Field.CLASS), class_name, _("填写班级时请同时填写年级。"))
             else:
                 found = ref.classes.get((school.pk, grade, class_key(class_name)))
