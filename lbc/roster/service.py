@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -116,6 +116,15 @@ def plan_of(batch: RosterImport, scope: RosterScope) -> Plan:
 
 def commit_import(batch: RosterImport, scope: RosterScope, *, by: Any, request: Any = None) -> dict[str, Any]:
     """Check again against the registry as it is now and write everything, or nothing."""
+    try:
+        return _commit(batch, scope, by=by, request=request)
+    except IntegrityError:  # the same child registered by someone else at this very moment
+        raise DomainError(
+            _("导入时发现其中有儿童刚刚被其他人登记，没有写入任何数据。请重新检查后再导入。")
+        ) from None
+
+
+def _commit(batch: RosterImport, scope: RosterScope, *, by: Any, request: Any = None) -> dict[str, Any]:
     with transaction.atomic():
         locked = RosterImport.objects.select_for_update().get(pk=batch.pk)
         if locked.status != Status.CHECKED:

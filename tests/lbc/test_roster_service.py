@@ -280,3 +280,20 @@ def test_another_guardian_named_for_a_registered_child_is_a_new_person(world: Wo
     grandmother.refresh_from_db()
     assert grandmother.name == rows[1]["监护人姓名"]  # not renamed: the sibling's guardian is unchanged
     assert sibling.guardian_links.get(is_primary=True).guardian == grandmother
+
+
+def test_a_child_registered_by_someone_else_meanwhile_fails_the_whole_commit(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = roster(world, 2)
+    batch = upload(world, xlsx(rows))
+    plan_before = service.plan_of(batch, county_scope(world))
+    # The preview saw two new children; between the check and the insert someone registers the second.
+    monkeypatch.setattr(service, "plan_of", lambda *args: plan_before)
+    other = Child.objects.get(pk=world.c2.pk)
+    other.id_number_index = plan_before.of(Kind.NEW)[1].record.index
+    other.save()
+    count = Child.objects.count()
+    with pytest.raises(DomainError, match="刚刚被其他人登记"):
+        commit(world, batch)
+    assert Child.objects.count() == count
