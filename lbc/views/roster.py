@@ -37,6 +37,7 @@ from lbc.roster.template import template_detail, xlsx_template
 from lbc.services.errors import DomainError
 
 SHOWN = 200  # rows of each kind listed on the preview page
+SHOWN_PROBLEMS = 1000
 Status = RosterImport.Status
 
 
@@ -174,7 +175,8 @@ def roster_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         "scope": scope,
         "counts": counts,
         "blocking": plan.blocking,
-        "lines": problem_lines(plan),
+        "lines": problem_lines(plan)[:SHOWN_PROBLEMS],
+        "more_problems": max(0, len(plan.problems) - SHOWN_PROBLEMS),
         "groups": [
             {"kind": str(k), "label": label, "rows": plan.of(k)[:SHOWN], "count": counts[str(k)]}
             for k, label in kinds
