@@ -76,6 +76,9 @@ class Reference:
     classes: dict[tuple[int, int, str], SchoolClass] = field(default_factory=dict)
     villages: dict[str, list[Region]] = field(default_factory=dict)
     townships: dict[int, str] = field(default_factory=dict)
+    names: dict[tuple[str, int], str] = field(
+        default_factory=dict
+    )  # ("school"|"class"|"village", pk) -> shown
 
     @classmethod
     def load(cls, scope: RosterScope) -> Reference:
@@ -85,7 +88,14 @@ class Reference:
         # The latest school year's class of that grade and name (older years' classes stay as they were).
         for c in SchoolClass.objects.filter(school__in=schools).order_by("school_year"):
             ref.classes[(c.school_id, c.grade, class_key(c.name))] = c
+            ref.names[("class", c.pk)] = str(c)
+        ref.names.update({("school", s.pk): s.name for s in schools})
         villages = list(scope.villages().select_related("parent"))
+        # Names of the county's villages, for a registered child's village outside a school's township.
+        county_villages = Region.objects.filter(
+            level=Region.Level.VILLAGE, path__startswith=scope.county.path
+        )
+        ref.names.update({("village", pk): name for pk, name in county_villages.values_list("pk", "name")})
         for v in villages:
             ref.villages.setdefault(v.name.replace(" ", ""), []).append(v)
             if v.parent is not None:

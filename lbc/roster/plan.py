@@ -301,12 +301,9 @@ def check_guardian_sex(checker: Checker, record: RowRecord) -> None:
 def shown(fld: Field, value: Any, ref: Reference) -> str:
     if value is None or value == "":
         return "—"
-    if fld == Field.SCHOOL:
-        return next((s.name for s in ref.schools.values() if s.pk == value), str(value))
-    if fld == Field.CLASS:
-        return next((str(c) for c in ref.classes.values() if c.pk == value), str(value))
-    if fld == Field.VILLAGE:
-        return next((v.name for vs in ref.villages.values() for v in vs if v.pk == value), str(value))
+    kind = {Field.SCHOOL: "school", Field.CLASS: "class", Field.VILLAGE: "village"}.get(fld)
+    if kind is not None:
+        return ref.names.get((kind, value), str(value))
     words = CHOICE_WORDS.get(fld)
     if words is not None:
         return first_word(words, value) or str(value)

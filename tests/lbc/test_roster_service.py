@@ -297,3 +297,15 @@ def test_a_child_registered_by_someone_else_meanwhile_fails_the_whole_commit(
     with pytest.raises(DomainError, match="刚刚被其他人登记"):
         commit(world, batch)
     assert Child.objects.count() == count
+
+
+def test_a_changed_class_is_shown_by_name_and_written(world: World) -> None:
+    rows = roster(world, 2)
+    first = commit(world, upload(world, xlsx(rows)))
+    rows[0]["班级"] = "2班"
+    batch = upload(world, xlsx(rows), "second.xlsx")
+    [changed] = service.plan_of(batch, county_scope(world)).of(Kind.CHANGED)
+    assert [(c.field, c.before, c.after) for c in changed.changes] == [("班级", "5年级1班", "5年级2班")]
+    commit(world, batch)
+    child = Child.objects.get(public_id=first["created"][0])
+    assert child.school_class == world.class1b and child.version == 2
