@@ -14,6 +14,7 @@ from lbc import hooks
 CORE_JOBS = [
     "lbc.lifecycle.age_out_children",
     "lbc.lifecycle.queue_consent_reminders",
+    "lbc.roster.purge.purge_abandoned",
     "lbc.audit_anchor.anchor_head",
     "lbc.notifications.deliver_due",
 ]

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from lbc.forms.children import ChildForm
 from lbc.forms.people import ConsentForm, GuardianForm, ParentForm
+from lbc.imports.cells import read_name
 from lbc.manage_forms import UserCreateForm
 from lbc.text import NAME_DOT, InvalidName, invisible_character, normalise_name
-from screening.imports.cells import read_name
 from training.forms import WalkInForm
 
 INVISIBLE = ["\u202e", "\u200d", "\ufeff", "\u00ad", "\U000e0041", "\U000e007f", "\U000e0000", "\u0007",

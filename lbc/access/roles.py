@@ -29,6 +29,7 @@ class Can(StrEnum):
     # moves a child it holds to another school/class/home village of the same county (the sending side:
     # the receiving side cannot see the child before the move)
     TRANSFER_CHILDREN = "transfer_children"
+    IMPORT_ROSTER = "import_roster"  # loads a roster (花名册) of the own county, or of the own school
     # screening
     SEE_CAMPAIGNS = "see_campaigns"  # screening campaigns of the schools under the scope
     RUN_CAMPAIGNS = "run_campaigns"  # creates and edits the campaigns of the own school, enters answers
@@ -84,7 +85,7 @@ CAPABILITIES: dict[str, Capabilities] = {
         frozenset({
             Can.LIST_CHILDREN, Can.EDIT_CHILDREN, Can.ADMINISTER, Can.HANDLE_HARM_REPORTS, Can.SECOND_FACTOR,
             Can.SEE_CAMPAIGNS, Can.VIEW_TRENDS, Can.VIEW_TRAINING, Can.TRANSFER_CHILDREN, Can.SET_UP_TRAINING,
-            Can.TRAINING_WINDOWS,
+            Can.TRAINING_WINDOWS, Can.IMPORT_ROSTER,
         }) | MOVE_WARNINGS,
     ),
     Role.TOWNSHIP_SUPERVISOR: Capabilities(
@@ -106,6 +107,7 @@ CAPABILITIES: dict[str, Capabilities] = {
         frozenset({
             Can.LIST_CHILDREN, Can.EDIT_CHILDREN, Can.SECOND_FACTOR, Can.SEE_CAMPAIGNS, Can.RUN_CAMPAIGNS,
             Can.COUNSEL, Can.BREAK_GLASS, Can.REFER, Can.TRANSFER_CHILDREN, Can.RECORD_LIFE_EVENTS,
+            Can.IMPORT_ROSTER,
         }) | ACT_ON_WARNINGS,
     ),
     # Head teachers see the neutral label and the action for their class, never colours or scores.

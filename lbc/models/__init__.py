@@ -7,6 +7,7 @@ from .memberships import Membership, Role
 from .outbox import ContactPreference, OutboxMessage
 from .people import Child, ChildGuardian, Guardian, Household, Organisation, Parent, Sex, Volunteer
 from .regions import Region
+from .roster import RosterImport, RosterLayout
 from .schools import School, SchoolClass
 from .transfers import ChildTransfer
 
@@ -31,6 +32,8 @@ __all__ = [
     "Referral",
     "Region",
     "Role",
+    "RosterImport",
+    "RosterLayout",
     "School",
     "SchoolClass",
     "Sex",

@@ -29,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_create": scope.can_edit_children,
         "can_administer": scope.can_administer,
         "can_break_glass": scope.can(access.Can.BREAK_GLASS),
+        "can_import_roster": scope.can(access.Can.IMPORT_ROSTER),
         "pending_referrals": (
             Referral.objects.filter(to_user_id=cast(int, request.user.pk), status=Referral.Status.PENDING)
             .count() if scope.can(access.Can.REFER) else 0

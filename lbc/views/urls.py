@@ -11,6 +11,7 @@ from lbc.views import (
     home,
     notifications,
     referrals,
+    roster,
     transfers,
 )
 
@@ -28,6 +29,12 @@ urlpatterns = [
     path("referrals/", referrals.referral_list, name="referral-list"),
     path("referrals/<uuid:public_id>/", referrals.referral_detail, name="referral-detail"),
     path("children/<uuid:public_id>/refer/", referrals.referral_create, name="referral-create"),
+    path("roster/", roster.roster_home, name="roster"),
+    path("roster/template/", roster.roster_template, name="roster-template"),
+    path("roster/<uuid:public_id>/", roster.roster_detail, name="roster-detail"),
+    path("roster/<uuid:public_id>/mapping/", roster.roster_mapping, name="roster-mapping"),
+    path("roster/<uuid:public_id>/exclude/", roster.roster_exclude, name="roster-exclude"),
+    path("roster/<uuid:public_id>/commit/", roster.roster_commit, name="roster-commit"),
     path("children/", children.child_list, name="child-list"),
     path("children/new/", child_edit.child_create, name="child-create"),
     path("children/<uuid:public_id>/", children.child_detail, name="child-detail"),

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lbc import audit
+from lbc.imports.files import inspect_upload
 from lbc.services.errors import DomainError
 from screening.models import Campaign, ImportBatch
 
 from . import storage, tasks
-from .files import inspect_upload
 from .processing import Status, fail_if_stale, is_stale, load_report, retry_step
 from .report import Report
 

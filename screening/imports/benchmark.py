@@ -25,14 +25,14 @@ from django.test.utils import override_settings
 
 from lbc import crypto
 from lbc.demo.identifiers import IdNumberRegistry
+from lbc.imports.files import inspect_upload
+from lbc.imports.reading import read_table
 from lbc.models import Child, Consent, Household, Region, School, SchoolClass
 from screening.models import Campaign, ImportBatch
 
 from . import storage
 from .columns import template_columns
 from .commit import write_batch
-from .files import inspect_upload
-from .reading import read_table
 from .scoring import score_rows
 from .validation import validate
 

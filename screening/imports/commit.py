@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lbc import audit
-from screening.assessments.bulk import insert_rows
+from lbc.imports.bulk import insert_rows
 from screening.assessments.recording import assessment_row, response_row, set_latest_tier
 from screening.models import Assessment, Campaign, ImportBatch, Response
 from screening.warnings.raising import raise_warnings

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from lbc import crypto
+from lbc.imports.cells import class_key
 from lbc.models import Child, ChildGuardian, Consent, Guardian, consent_in_force
 from screening.models import Campaign
 
-from .cells import class_key
 from .rows import RowData
 
 # What matching, the context score and the assessment rows read; the encrypted ID number is not

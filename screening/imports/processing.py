@@ -24,13 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lbc import audit
+from lbc.imports.files import FileKind, FileRejected
+from lbc.imports.reading import read_table
 from lbc.transient import is_transient, retry_transient
 from screening.models import Campaign, ImportBatch
 
 from . import storage
 from .commit import new_rows, write_batch
-from .files import FileKind, FileRejected
-from .reading import read_table
 from .report import Level, Preview, Problem, Report
 from .scoring import ScoredRow, score_rows
 from .validation import Validation, validate

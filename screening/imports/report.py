@@ -10,26 +10,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from lbc.imports.report import Level, Problem
+
 FORMAT = 1
-
-
-class Level(StrEnum):
-    CRITICAL = "critical"  # a positive critical answer in a row that is not imported: act now
-    ERROR = "error"  # the row (or the file) cannot be imported as it is
-    WARNING = "warning"  # noted, nothing blocked
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int | None  # spreadsheet row number; None for the file as a whole
-    column: str
-    value: str
-    message: str
-    level: Level = Level.ERROR
-    sheet: str = ""
 
 
 @dataclass

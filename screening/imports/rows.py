@@ -15,16 +15,16 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from lbc.idnumbers import IdNumber
+from lbc.imports import cells
+from lbc.imports.cells import Read
+from lbc.imports.header import cell_name
+from lbc.imports.reading import Value
+from lbc.imports.report import Level, Problem
 from lbc.models import Child, Consent
 from screening.scoring.instruments import Instrument, get_instrument
 from screening.scoring.instruments.base import CriticalLevel, CriticalRule
 
-from . import cells
-from .cells import Read
 from .columns import Column, Kind
-from .header import cell_name
-from .reading import Value
-from .report import Level, Problem
 
 T = TypeVar("T")
 MISS = -1  # not a plain answer code (no instrument has negative codes): read the cell the slow way

@@ -15,11 +15,11 @@ from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from lbc.imports.files import MAX_ROWS
 from screening.models import Campaign
 from screening.scoring.instruments import get_instrument
 
 from .columns import Column, Kind, template_columns
-from .files import MAX_ROWS
 
 TEXT = "@"
 SHEET_TITLE = "导入数据"

@@ -15,14 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from lbc.imports.cells import class_key
+from lbc.imports.header import cell_name, check_header, labels_of, misplaced_header, title_row_problem
+from lbc.imports.reading import Table
 from screening.assessments.recording import CONSENT_AGE
 from screening.models import Campaign
 
-from .cells import class_key
 from .columns import template_columns
-from .header import cell_name, check_header, labels_of, misplaced_header, title_row_problem
 from .matching import Match, consent_on, consents_by_child, match_rows
-from .reading import Table
 from .report import Level, Problem, Report
 from .rows import RowData, RowReader, is_blank_row, merged_label
 

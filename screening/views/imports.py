@@ -23,14 +23,14 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
 from lbc import access, audit
+from lbc.imports.files import MAX_BYTES, MAX_ROWS, too_large_message
+from lbc.imports.uploads import SizeLimitHandler, too_large
 from lbc.services.errors import DomainError
 from screening.access import get_campaign_for_user
 from screening.imports import batches
-from screening.imports.files import MAX_BYTES, MAX_ROWS, too_large_message
 from screening.imports.processing import Status, fail_if_stale, load_report, retry_step
 from screening.imports.report import Level, Report
 from screening.imports.template import csv_template, xlsx_template
-from screening.imports.uploads import SizeLimitHandler, too_large
 from screening.models import Campaign, ImportBatch
 from screening.scoring.tiers import TIER_ORDER, tier_label
 

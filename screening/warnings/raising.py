@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from lbc import audit
+from lbc.imports.bulk import insert_rows
 from lbc.models import School
-from screening.assessments.bulk import insert_rows
 from screening.models import (
     Assessment,
     EscalationLevel,

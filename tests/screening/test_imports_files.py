@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from screening.imports.files import MAX_BYTES, MAX_ROWS, FileKind, FileRejected, decode_csv, inspect_upload
+from lbc.imports.files import MAX_BYTES, MAX_ROWS, FileKind, FileRejected, decode_csv, inspect_upload
 from screening.models import ImportBatch
 from tests.conftest import World
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from lbc.imports.files import FileKind
+from lbc.imports.reading import read_table
 from lbc.models import Child
-from screening.imports.files import FileKind
 from screening.imports.processing import load_report
-from screening.imports.reading import read_table
 from screening.models import Assessment, ImportBatch
 from tests.conftest import World
 from tests.factories import make_child

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from lbc.services.errors import DomainError
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 5000  # data rows; a whole school is about 3,000 children at most
+MAX_ROWS = 5000  # data rows of a screening file; a whole school is about 3,000 children at most
 MAX_UNCOMPRESSED = 64 * 1024 * 1024  # all members of an .xlsx together
 MAX_RATIO = 100  # uncompressed / compressed, per member larger than RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
@@ -54,25 +54,27 @@ class Inspected:
     size: int
 
 
-def inspect_upload(name: str, data: bytes) -> Inspected:
+def inspect_upload(
+    name: str, data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES
+) -> Inspected:
     """Refuse anything that is not a plain .xlsx/.xls/.csv of bounded size and content."""
     kind = kind_from_name(name)
-    if len(data) > MAX_BYTES:
-        raise FileRejected(too_large_message())
+    if len(data) > max_bytes:
+        raise FileRejected(too_large_message(max_bytes))
     if not data:
         raise FileRejected(_("文件是空的。"))
     if kind == FileKind.XLSX:
-        check_xlsx(data)
+        check_xlsx(data, max_rows)
     elif kind == FileKind.XLS:
         check_xls(data)
     else:
-        check_csv(data)
+        check_csv(data, max_rows)
     return Inspected(kind, hashlib.sha256(data).hexdigest(), len(data))
 
 
-def too_large_message() -> str:
+def too_large_message(max_bytes: int = MAX_BYTES) -> str:
     return _("文件超过%(mb)d MB，不能导入。请按年级或班级拆分后分别上传。") % {
-        "mb": MAX_BYTES // (1024 * 1024)
+        "mb": max_bytes // (1024 * 1024)
     }
 
 
@@ -107,7 +109,7 @@ def macro_message() -> str:
     return _("文件含有宏（VBA代码），出于安全原因不能导入。请把数据复制到下载的导入模板中再上传。")
 
 
-def check_csv(data: bytes) -> None:
+def check_csv(data: bytes, max_rows: int = MAX_ROWS) -> None:
     if data.startswith((ZIP_MAGIC, OLE_MAGIC)):
         raise FileRejected(_("这是Excel文件，不是CSV文本：请把扩展名改回 .xlsx 或 .xls 后再上传。"))
     if b"\x00" in data:
@@ -115,12 +117,12 @@ def check_csv(data: bytes) -> None:
             _("文件含有二进制内容，不是CSV文本（也可能是UTF-16编码）。请在Excel中另存为“CSV UTF-8”后再上传。")
         )
     text = decode_csv(data)
-    if text.count("\n") > MAX_ROWS + 1:
-        raise FileRejected(too_many_rows_message())
+    if text.count("\n") > max_rows + 1:
+        raise FileRejected(too_many_rows_message(max_rows))
 
 
-def too_many_rows_message() -> str:
-    return _("文件超过%(rows)d行数据，不能一次导入。请按年级或班级拆分后分别上传。") % {"rows": MAX_ROWS}
+def too_many_rows_message(max_rows: int = MAX_ROWS) -> str:
+    return _("文件超过%(rows)d行数据，不能一次导入。请按年级或班级拆分后分别上传。") % {"rows": max_rows}
 
 
 def decode_csv(data: bytes) -> str:
@@ -139,7 +141,7 @@ def decode_csv(data: bytes) -> str:
     )
 
 
-def check_xlsx(data: bytes) -> None:
+def check_xlsx(data: bytes, max_rows: int = MAX_ROWS) -> None:
     if not data.startswith(ZIP_MAGIC):
         raise FileRejected(fake_extension_message(FileKind.XLSX))
     try:
@@ -147,7 +149,7 @@ def check_xlsx(data: bytes) -> None:
             infos = archive.infolist()
             check_members(infos)
             check_not_macro(archive, infos)
-            verify_sizes(archive, infos)
+            verify_sizes(archive, infos, max_rows)
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -182,7 +184,7 @@ def check_not_macro(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> N
         raise FileRejected(macro_message())
 
 
-def verify_sizes(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+def verify_sizes(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], max_rows: int = MAX_ROWS) -> None:
     """Stream every member: a header that understates a member's size fails here, memory stays at CHUNK.
 
     Rows of the worksheets are counted on the way, for an early refusal of oversized sheets (the
@@ -199,5 +201,5 @@ def verify_sizes(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None
                     raise FileRejected(bomb_message())
                 if is_sheet:
                     rows += len(ROW_TAG.findall(chunk))
-        if rows > MAX_ROWS + 1:
-            raise FileRejected(too_many_rows_message())
+        if rows > max_rows + 1:
+            raise FileRejected(too_many_rows_message(max_rows))

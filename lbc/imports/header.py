@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from .cells import display, invisible_problem, is_blank
-from .columns import Column
 from .reading import Value
 from .report import Level, Problem
 
@@ -22,10 +22,23 @@ SEARCH_ROWS = 10  # how far down a misplaced header is looked for
 SIMILAR = 0.75
 
 
+class Column(Protocol):
+    """A template column as the header check sees it (an import's own column type)."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def optional(self) -> bool: ...
+
+
+C = TypeVar("C", bound=Column)
+
+
 @dataclass
-class Header:
+class Header(Generic[C]):
     sheet: str
-    positions: dict[Column, int] = field(default_factory=dict)  # column -> 0-based index in the row
+    positions: dict[C, int] = field(default_factory=dict)  # column -> 0-based index in the row
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -45,9 +58,9 @@ def labels_of(row: list[Value]) -> list[str]:
     return ["" if is_blank(v) else display(v).strip(" ") for v in row]
 
 
-def check_header(row: list[Value], columns: tuple[Column, ...], sheet: str) -> Header:
+def check_header(row: list[Value], columns: tuple[C, ...], sheet: str) -> Header[C]:
     by_label = {c.label: c for c in columns}
-    header = Header(sheet)
+    header: Header[C] = Header(sheet)
     for index, label in enumerate(labels_of(row)):
         if not label:
             continue
@@ -66,7 +79,7 @@ def check_header(row: list[Value], columns: tuple[Column, ...], sheet: str) -> H
     return header
 
 
-def _unknown_label(header: Header, label: str, index: int, known: list[str]) -> None:
+def _unknown_label(header: Header[C], label: str, index: int, known: list[str]) -> None:
     invisible = invisible_problem(label)
     close = difflib.get_close_matches(label, known, n=1, cutoff=SIMILAR)
     if invisible:
@@ -78,7 +91,7 @@ def _unknown_label(header: Header, label: str, index: int, known: list[str]) -> 
         header.add(index, label, _("不是模板中的列，已忽略，其中的内容不会被保存。"), Level.WARNING)
 
 
-def _check_order(header: Header, columns: tuple[Column, ...]) -> None:
+def _check_order(header: Header[C], columns: tuple[C, ...]) -> None:
     present = [c for c in columns if c in header.positions]
     indexes = [header.positions[c] for c in present]
     if indexes != sorted(indexes):

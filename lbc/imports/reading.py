@@ -17,6 +17,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 from openpyxl.utils.cell import column_index_from_string
@@ -49,29 +50,34 @@ class Table:
     notes: list[str] = field(default_factory=list)  # file-level warnings
 
 
-def read_table(path: Path, kind: FileKind, sheet_label: str = "") -> Table:
+def read_table(path: Path, kind: FileKind, sheet_label: str = "", *, max_rows: int = MAX_ROWS) -> Table:
     if kind == FileKind.CSV:
-        return read_csv(path.read_bytes(), sheet_label or path.name)
-    return read_excel(path, kind)
+        return read_csv(path.read_bytes(), sheet_label or path.name, max_rows=max_rows)
+    return read_excel(path, kind, max_rows=max_rows)
 
 
-def read_csv(data: bytes, sheet: str) -> Table:
+def read_csv(data: bytes, sheet: str, *, max_rows: int = MAX_ROWS) -> Table:
     text = decode_csv(data)
     rows: list[list[Value]] = []
     for record in csv.reader(io.StringIO(text, newline="")):
         rows.append(list(record))
-        if len(rows) > MAX_ROWS + 1:
-            raise FileRejected(too_many_rows_message())
+        if len(rows) > max_rows + 1:
+            raise FileRejected(too_many_rows_message(max_rows))
     return Table(sheet=sheet, rows=rows)
 
 
-def read_excel(path: Path, kind: FileKind) -> Table:
+def read_excel(path: Path | BinaryIO, kind: FileKind, *, max_rows: int = MAX_ROWS) -> Table:
+    """``path`` may be an open binary file (an upload read in memory, never written to disk)."""
     try:
-        with CalamineWorkbook.from_path(str(path)) as workbook:
+        if isinstance(path, Path):
+            opened = CalamineWorkbook.from_path(str(path))
+        else:
+            opened = CalamineWorkbook.from_filelike(path)
+        with opened as workbook:
             meta = workbook.sheets_metadata[0]
             sheet = workbook.get_sheet_by_index(0)
-            if sheet.height > MAX_ROWS + 1:
-                raise FileRejected(too_many_rows_message())
+            if sheet.height > max_rows + 1:
+                raise FileRejected(too_many_rows_message(max_rows))
             rows: list[list[Value]] = sheet.to_python(skip_empty_area=False)
             merged = list(sheet.merged_cell_ranges or [])
             names = workbook.sheet_names
@@ -95,7 +101,7 @@ def read_excel(path: Path, kind: FileKind) -> Table:
     )
 
 
-def xlsx_markers(path: Path) -> tuple[frozenset[int], dict[int, dict[int, str]]]:
+def xlsx_markers(path: Path | BinaryIO) -> tuple[frozenset[int], dict[int, dict[int, str]]]:
     """Row numbers marked hidden, and the formula cells (row -> column -> formula text), of the first
     worksheet's XML, streamed in chunks."""
     with zipfile.ZipFile(path) as archive:
