@@ -99,7 +99,8 @@ def roster(folder: Path) -> tuple[Path, dict[str, int]]:
         rows.append([
             n + 1, f"合{GIVEN[n % 20]}{GIVEN[n // 20 % 20]}{chr(0x4E00 + n // 400)}",
             "男" if sex == "M" else "女", number, birth.isoformat(), school, grade, "1班", village,
-            "父母双方外出务工", "每月", "祖辈监护", f"合成祖母{n}", "奶奶", f"139{n:08d}", "广东东莞",
+            "父母双方外出务工", "每月", "祖辈监护", f"合成祖母{GIVEN[n % 20]}{chr(0x4E00 + n // 20)}", "奶奶",
+            f"139{n:08d}", "广东东莞",
         ])
     return write_xlsx(folder / "花名册（合成）.xlsx", rows), good
 
@@ -197,6 +198,9 @@ def test_a_county_goes_live_through_its_pages_only(live_server: Any, settings: A
         page.get_by_role("link", name="花名册导入").first.click()
         page.get_by_label("花名册文件").set_input_files(str(roster_file))
         page.get_by_role("button", name="上传并检查").click()
+        # The first file of this layout: every column is recognised, "序号" is left out; saved for next time.
+        expect(page.get_by_label("序号")).to_have_value("")
+        page.get_by_role("button", name="保存对应关系并检查").click()
         expect(page.locator('[data-count="error"]')).to_have_text(str(BAD), timeout=60_000)
         shot(page, "roster-errors")
         for n in range(1, CHILDREN, 100):
@@ -211,8 +215,9 @@ def test_a_county_goes_live_through_its_pages_only(live_server: Any, settings: A
         assert Child.objects.count() == CHILDREN - BAD
 
         # 4. A counsellor and a trainer from a staff roster; the one-time codes are shown once.
+        page.get_by_role("navigation").get_by_role("link", name="县级管理").click()
         page.get_by_role("link", name="用户与角色").click()
-        page.get_by_role("link", name="按名单批量添加账号").click()
+        page.get_by_role("link", name="按名单批量添加").click()
         page.get_by_label("文件（.xlsx 或 .csv）").set_input_files(str(staff_roster(tmp_path)))
         page.get_by_role("button", name="上传并预览").click()
         expect(page.get_by_test_id("import-summary")).to_contain_text("新建账号 2 个")
@@ -226,7 +231,7 @@ def test_a_county_goes_live_through_its_pages_only(live_server: Any, settings: A
         }
 
         # 5. The counsellor sets a password with the code and sees exactly the children of the school.
-        counsellor = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+        counsellor = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN").new_page()
         problems += watch_console(counsellor)
         set_password_with_code(
             counsellor, base, "counsellor_one", code_of["counsellor_one"], COUNSELLOR_PASSWORD
@@ -235,6 +240,8 @@ def test_a_county_goes_live_through_its_pages_only(live_server: Any, settings: A
         expected = good["合成一镇中心小学"]
         expect(counsellor.get_by_text(f"共 {expected} 名儿童")).to_be_visible()
         shot(counsellor, "counsellor-children")
+        counsellor.set_viewport_size(PHONE)
+        shot(counsellor, "counsellor-children-phone")
         other = Child.objects.filter(school__name="合成二镇中心小学").first()
         assert other is not None
         assert counsellor.goto(f"{base}/children/{other.public_id}/").status == 404  # type: ignore[union-attr]
