@@ -105,7 +105,10 @@ def get_training_session_for_user(
 
 def get_material_for_user(user: UserLike, public_id: Any) -> Material:
     """A program's material for users who read sessions of its county (trainers, county administrators),
-    or, for village directors, of a program with a session inviting their village; 404 otherwise."""
+    or, for village directors, of a program with a session inviting their village; 404 otherwise.
+    A role without training rights gets 403 before anything is looked up, so the answer never tells
+    whether a material exists."""
+    training_rights(user)
     pid = parse_public_id(public_id)
     material = Material.objects.select_related("program").filter(public_id=pid).first()
     if material is None:
