@@ -24,14 +24,13 @@ Each run writes one audit event with counts only (never values).
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import partial
-from typing import Any
-
-import os
-import secrets
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings

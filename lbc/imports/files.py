@@ -134,7 +134,8 @@ def check_csv(data: bytes, max_rows: int = MAX_ROWS) -> None:
             _("文件含有二进制内容，不是CSV文本（也可能是UTF-16编码）。请在Excel中另存为“CSV UTF-8”后再上传。")
         )
     text = decode_csv(data)
-    if text.count("\n") > max_rows + 1:
+    # Lines holding nothing but separators (an export of a sheet with formatted empty rows) do not count.
+    if sum(1 for line in text.splitlines() if line.strip(" ,;\t")) > max_rows + 1:
         raise FileRejected(too_many_rows_message(max_rows))
 
 

@@ -36,27 +36,30 @@ pytestmark = pytest.mark.usefixtures("media")
 
 @pytest.fixture
 def pupils(world: World) -> list[Child]:
-    kids = [make_child(world.v1, world.s1, world.class1, family_name="钱", given_name=f"小{n}") for n in "甲乙"]
+    kids = [
+        make_child(world.v1, world.s1, world.class1, family_name="钱", given_name=f"小{n}") for n in "甲乙"
+    ]
     for kid in kids:
         grant_consent(kid)
     return [world.c1, *kids]
 
 
 def send(client: Any, world: World, pupils: list[Child]) -> ImportBatch:
-    response = upload(client, world.camp1, "五年级.xlsx", xlsx_bytes(header(world.camp1), map(row_for, pupils)))
+    data = xlsx_bytes(header(world.camp1), [row_for(child) for child in pupils])
+    response = upload(client, world.camp1, "五年级.xlsx", data)
     assert response.status_code == 302, response.content.decode()[:300]
     return latest_batch(world.camp1)
 
 
-def on_disk(batch: ImportBatch, media: Path) -> bytes:
-    return (media / batch.stored_file).read_bytes()
+def on_disk(batch: ImportBatch, settings: Any) -> bytes:
+    return (Path(settings.MEDIA_ROOT) / batch.stored_file).read_bytes()
 
 
 def test_the_stored_upload_is_sealed_and_the_check_reads_it_in_memory(
-    login: Any, world: World, pupils: list[Child], media: Path
+    login: Any, world: World, pupils: list[Child], settings: Any
 ) -> None:
     batch = send(login("counsellor"), world, pupils)
-    raw = on_disk(batch, media)
+    raw = on_disk(batch, settings)
     assert raw.startswith(crypto.FILE_MAGIC)
     assert ZIP_MAGIC not in raw  # no xlsx (zip) in the clear
     for child in pupils:
@@ -67,11 +70,11 @@ def test_the_stored_upload_is_sealed_and_the_check_reads_it_in_memory(
 
 
 def test_a_sealed_upload_does_not_open_under_another_batch(
-    login: Any, world: World, pupils: list[Child], media: Path
+    login: Any, world: World, pupils: list[Child], settings: Any
 ) -> None:
     batch = send(login("counsellor"), world, pupils)
     with pytest.raises(crypto.DecryptionError):
-        crypto.decrypt_bytes(on_disk(batch, media), f"imports/{batch.public_id}/another.xlsx")
+        crypto.decrypt_bytes(on_disk(batch, settings), f"imports/{batch.public_id}/another.xlsx")
 
 
 def test_a_large_upload_never_goes_to_a_temporary_file(
@@ -88,11 +91,11 @@ def test_a_large_upload_never_goes_to_a_temporary_file(
 
 
 def test_the_file_is_gone_after_the_commit(
-    login: Any, world: World, pupils: list[Child], media: Path
+    login: Any, world: World, pupils: list[Child], settings: Any
 ) -> None:
     client = login("counsellor")
     batch = send(client, world, pupils)
-    path = media / batch.stored_file
+    path = Path(settings.MEDIA_ROOT) / batch.stored_file
     assert path.exists()
     assert client.post(batch_url("screening:import-commit", batch)).status_code == 302
     batch.refresh_from_db()
@@ -101,10 +104,10 @@ def test_the_file_is_gone_after_the_commit(
 
 
 def test_the_file_is_gone_after_the_purge(
-    login: Any, world: World, pupils: list[Child], media: Path, django_capture_on_commit_callbacks: Any
+    login: Any, world: World, pupils: list[Child], settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     batch = send(login("counsellor"), world, pupils)
-    path = media / batch.stored_file
+    path = Path(settings.MEDIA_ROOT) / batch.stored_file
     then = timezone.now() - dt.timedelta(days=8)
     ImportBatch.objects.filter(pk=batch.pk).update(created_at=then, finished_at=then)
     with django_capture_on_commit_callbacks(execute=True):
