@@ -302,3 +302,45 @@ def encrypted_fields(
         for field in model._meta.concrete_fields
         if isinstance(field, EncryptedTextField)
     ]
+
+
+# --- files -----------------------------------------------------------------------------------------
+
+FILE_MAGIC = b"LBCF1\x00"  # then one byte: key id length, the key id (ASCII), the nonce, the ciphertext
+
+
+def encrypt_bytes(data: bytes, context: str, key_id: str | None = None) -> bytes:
+    """Seal a file's bytes under the active (or given) encryption key; the key id travels in the blob.
+
+    ``context`` is bound in as associated data (for a stored file: its path under the media root), so
+    a blob copied to another place does not decrypt there.
+    """
+    ring = keys().encryption
+    kid = key_id or ring.active
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    sealed = AESGCM(ring.key(kid)).encrypt(nonce, data, context.encode("utf-8"))
+    label = kid.encode("ascii")
+    return FILE_MAGIC + bytes([len(label)]) + label + nonce + sealed
+
+
+def file_key_id(blob: bytes) -> str:
+    """The key id a sealed file was encrypted under (read from its header, nothing is decrypted)."""
+    if not blob.startswith(FILE_MAGIC) or len(blob) < len(FILE_MAGIC) + 1:
+        raise DecryptionError("not an encrypted file")
+    length = blob[len(FILE_MAGIC)]
+    start = len(FILE_MAGIC) + 1
+    label = blob[start : start + length]
+    if len(label) != length or not label.isalnum():
+        raise DecryptionError("damaged header of an encrypted file")
+    return label.decode("ascii")
+
+
+def decrypt_bytes(blob: bytes, context: str) -> bytes:
+    kid = file_key_id(blob)
+    body = blob[len(FILE_MAGIC) + 1 + len(kid) :]
+    try:
+        return AESGCM(keys().encryption.key(kid)).decrypt(
+            body[:NONCE_BYTES], body[NONCE_BYTES:], context.encode("utf-8")
+        )
+    except (InvalidTag, ValueError):
+        raise DecryptionError(f"file under key {kid!r} does not decrypt for {context}") from None

@@ -15,6 +15,7 @@ CORE_JOBS = [
     "lbc.lifecycle.age_out_children",
     "lbc.lifecycle.queue_consent_reminders",
     "lbc.roster.purge.purge_abandoned",
+    "lbc.submissions.purge_expired",
     "lbc.audit_anchor.anchor_head",
     "lbc.notifications.deliver_due",
 ]

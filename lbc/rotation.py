@@ -11,6 +11,8 @@ The rotation procedure, without downtime:
 5. ``manage.py rotate_keys --retire OLDKEY`` deletes the old key's canary; it refuses while any value
    or index still uses that key (add ``--dry-run`` to only ask). Start-up creates canaries for active
    keys only, so a restart between this step and the next does not bring the canary back.
+   Files sealed with ``crypto.encrypt_bytes`` under MEDIA_ROOT (uploads waiting for their import) are
+   re-encrypted by step 3 as well and counted by this step; they are deleted within days anyway.
 6. Remove the old key from the key file and restart. Keep a backup of the old key file as long as
    backups of the database made before the rotation are kept: they can only be read with it.
 
@@ -22,12 +24,16 @@ Each run writes one audit event with counts only (never values).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models.functions import Cast, Substr
 
@@ -194,11 +200,83 @@ def _rotate_column(col: EncryptedColumn, active: str, batch_size: int, dry_run: 
 
 
 def rotate_encrypted_values(*, batch_size: int = 500, dry_run: bool = False) -> RotationReport:
-    """Re-encrypt, under the active encryption key, every stored value under another key."""
+    """Re-encrypt, under the active encryption key, every stored value and sealed file under another key."""
     report = RotationReport(ENCRYPTION, crypto.keys().encryption.active, dry_run)
     columns = encrypted_columns()
-    _run(report, [partial(_rotate_column, c, report.active, batch_size, dry_run) for c in columns])
+    steps = [partial(_rotate_column, c, report.active, batch_size, dry_run) for c in columns]
+    _run(report, [*steps, partial(rotate_encrypted_files, report.active, dry_run)])
     return report
+
+
+# --- sealed files ---------------------------------------------------------------------------------
+
+FILES_LABEL = "files under MEDIA_ROOT"
+HEADER_BYTES = len(crypto.FILE_MAGIC) + 1 + 255
+
+
+def sealed_files() -> Iterator[tuple[Path, str]]:
+    """(path, key id) of every file under MEDIA_ROOT sealed with ``crypto.encrypt_bytes``."""
+    root = Path(settings.MEDIA_ROOT)
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*")):
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(HEADER_BYTES)
+        except (IsADirectoryError, FileNotFoundError, PermissionError):
+            continue
+        if head.startswith(crypto.FILE_MAGIC):
+            try:
+                yield path, crypto.file_key_id(head)
+            except crypto.DecryptionError as exc:
+                raise RotationError(f"{path.relative_to(root)}: {exc}") from None
+
+
+def file_context(path: Path) -> str:
+    """A sealed file's associated data: its path under MEDIA_ROOT (as ``encrypt_bytes`` was given it)."""
+    return path.relative_to(Path(settings.MEDIA_ROOT)).as_posix()
+
+
+def rotate_encrypted_files(active: str, dry_run: bool = False) -> ColumnCount:
+    """Re-encrypt each sealed file under another key: written beside it, then swapped in atomically.
+
+    A file deleted meanwhile (its import committed or purged) is counted as skipped and not recreated.
+    """
+    count = ColumnCount(FILES_LABEL)
+    for path, key_id in sealed_files():
+        if key_id == active:
+            continue
+        count.found += 1
+        if dry_run:
+            continue
+        try:
+            plain = crypto.decrypt_bytes(path.read_bytes(), file_context(path))
+        except FileNotFoundError:
+            count.skipped += 1
+            continue
+        except crypto.DecryptionError as exc:
+            raise RotationError(f"{file_context(path)}: {exc}") from None
+        sealed = crypto.encrypt_bytes(plain, file_context(path))
+        spare = path.with_name(f".{secrets.token_hex(8)}.rotating")
+        try:
+            fd = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileNotFoundError:  # the folder went with its import
+            count.skipped += 1
+            continue
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(sealed)
+        if path.exists():
+            os.replace(spare, path)
+            count.rotated += 1
+        else:
+            spare.unlink(missing_ok=True)
+            count.skipped += 1
+    count.remaining = sum(1 for _path, key_id in sealed_files() if key_id != active)
+    return count
+
+
+def files_under(key_id: str) -> int:
+    return sum(1 for _path, kid in sealed_files() if kid == key_id)
 
 
 # --- blind indexes ------------------------------------------------------------------------------
@@ -318,6 +396,7 @@ def key_usage(key_id: str) -> dict[str, int]:
     """How many stored values (per column) still use ``key_id``, as encryption or blind-index key."""
     usage = {c.label: count_encrypted_under(c, key_id, other_than=False) for c in encrypted_columns()}
     usage.update({c.label: count_indexes_under(c, key_id, other_than=False) for c in blind_index_columns()})
+    usage[FILES_LABEL] = files_under(key_id)
     return {label: n for label, n in usage.items() if n}
 
 

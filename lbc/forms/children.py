@@ -39,6 +39,7 @@ from lbc.models import (
     SchoolClass,
     Sex,
 )
+from lbc.submissions import SubmissionField
 
 # --- children --------------------------------------------------------------------------------------
 
@@ -104,6 +105,7 @@ class ChildForm(BootstrapMixin, forms.Form):
         label=_("状态"), choices=[c for c in Child.Status.choices if c[0] != Child.Status.AGED_OUT]
     )
     version = forms.IntegerField(widget=forms.HiddenInput())
+    submission = SubmissionField()  # registering only: a double post creates one file
 
     def __init__(self, *args: Any, user: UserLike, child: Child | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,6 +113,8 @@ class ChildForm(BootstrapMixin, forms.Form):
         self.child = child
         if child is None:
             del self.fields["status"], self.fields["version"]
+        else:
+            del self.fields["submission"]
         villages = villages_for_editor(user, keep=child.village_id if child else None)
         schools = schools_for_editor(user, keep=child.school_id if child else None)
         model_choice(self, "village").queryset = villages

@@ -34,7 +34,13 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 # Directory entries of an OLE file are UTF-16LE names; a VBA project lives under "_VBA_PROJECT_CUR".
 OLE_VBA_MARKER = "_VBA_PROJECT_CUR".encode("utf-16-le")
-ROW_TAG = re.compile(rb"<row[\s>/]")
+# A cell with a value: its first child is a value, an inline string or a formula; a cell with formatting
+# only (``<c r="X9" s="1"/>``) is not one. Groups: column letters, row number.
+VALUE_CELL = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)\b'
+)
+# A password-protected Office file is an OLE2 container with these streams instead of a zip.
+OLE_ENCRYPTED_MARKER = "EncryptedPackage".encode("utf-16-le")
 
 
 class FileKind(StrEnum):
@@ -63,6 +69,8 @@ def inspect_upload(
         raise FileRejected(too_large_message(max_bytes))
     if not data:
         raise FileRejected(_("文件是空的。"))
+    if is_encrypted_office(data):
+        raise FileRejected(password_message())
     if kind == FileKind.XLSX:
         check_xlsx(data, max_rows)
     elif kind == FileKind.XLS:
@@ -98,6 +106,15 @@ def fake_extension_message(kind: FileKind) -> str:
     ) % {"ext": f".{kind}"}
 
 
+def is_encrypted_office(data: bytes) -> bool:
+    """An Office file saved with an opening password: an OLE2 container holding an ``EncryptedPackage``."""
+    return data.startswith(OLE_MAGIC) and OLE_ENCRYPTED_MARKER in data
+
+
+def password_message() -> str:
+    return _("文件设置了打开密码，请取消密码后另存为再上传。")
+
+
 def check_xls(data: bytes) -> None:
     if not data.startswith(OLE_MAGIC):
         raise FileRejected(fake_extension_message(FileKind.XLS))
@@ -117,7 +134,8 @@ def check_csv(data: bytes, max_rows: int = MAX_ROWS) -> None:
             _("文件含有二进制内容，不是CSV文本（也可能是UTF-16编码）。请在Excel中另存为“CSV UTF-8”后再上传。")
         )
     text = decode_csv(data)
-    if text.count("\n") > max_rows + 1:
+    # Lines holding nothing but separators (an export of a sheet with formatted empty rows) do not count.
+    if sum(1 for line in text.splitlines() if line.strip(" ,;\t")) > max_rows + 1:
         raise FileRejected(too_many_rows_message(max_rows))
 
 
@@ -187,19 +205,20 @@ def check_not_macro(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> N
 def verify_sizes(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], max_rows: int = MAX_ROWS) -> None:
     """Stream every member: a header that understates a member's size fails here, memory stays at CHUNK.
 
-    Rows of the worksheets are counted on the way, for an early refusal of oversized sheets (the
-    reader counts them again exactly; a tag split between two chunks is missed here, which is harmless).
+    The rows of the worksheets that hold a value are counted on the way, for an early refusal of
+    oversized sheets (rows with formatting only do not count; the reader counts again exactly; a
+    cell split between two chunks is missed here, which is harmless).
     """
     total = 0
     for info in infos:
         is_sheet = info.filename.startswith("xl/worksheets/")
-        rows = 0
+        rows: set[bytes] = set()
         with archive.open(info) as member:
             while chunk := member.read(CHUNK):
                 total += len(chunk)
                 if total > MAX_UNCOMPRESSED:
                     raise FileRejected(bomb_message())
                 if is_sheet:
-                    rows += len(ROW_TAG.findall(chunk))
-        if rows > max_rows + 1:
+                    rows.update(cell.group(2) for cell in VALUE_CELL.finditer(chunk))
+        if len(rows) > max_rows + 1:
             raise FileRejected(too_many_rows_message(max_rows))

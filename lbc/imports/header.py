@@ -113,3 +113,8 @@ def title_row_problem(found: int, sheet: str) -> Problem:
         "表头应在第1行，但模板的表头出现在第%(row)d行：上面的行（多半是合并单元格的标题行）请删除，让表头位于第1行后重新上传。"
     ) % {"row": found + 1}
     return Problem(1, _("表头"), "", message, Level.ERROR, sheet)
+
+
+def no_data_message() -> str:
+    """A file with its header and nothing below it: refused, never "passed" with nothing to import."""
+    return _("文件中没有数据行：表头下面没有任何数据。请把数据填在表头下面的行中后再上传。")

@@ -15,15 +15,24 @@ import html
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
-from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
-from .files import CHUNK, MAX_ROWS, FileKind, FileRejected, decode_csv, too_many_rows_message
+from .files import (
+    CHUNK,
+    MAX_ROWS,
+    VALUE_CELL,
+    FileKind,
+    FileRejected,
+    decode_csv,
+    too_many_rows_message,
+)
 
 Value = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta
 ROW_TAG = re.compile(rb"<row\b[^>]*>")
@@ -50,24 +59,46 @@ class Table:
     notes: list[str] = field(default_factory=list)  # file-level warnings
 
 
-def read_table(path: Path, kind: FileKind, sheet_label: str = "", *, max_rows: int = MAX_ROWS) -> Table:
+def read_table(
+    source: Path | bytes, kind: FileKind, sheet_label: str = "", *, max_rows: int = MAX_ROWS
+) -> Table:
+    """``source`` is a file on disk or the bytes of an upload (decrypted in memory, never written out)."""
+    if isinstance(source, bytes):
+        if kind == FileKind.CSV:
+            return read_csv(source, sheet_label, max_rows=max_rows)
+        return read_excel(io.BytesIO(source), kind, max_rows=max_rows)
     if kind == FileKind.CSV:
-        return read_csv(path.read_bytes(), sheet_label or path.name, max_rows=max_rows)
-    return read_excel(path, kind, max_rows=max_rows)
+        return read_csv(source.read_bytes(), sheet_label or source.name, max_rows=max_rows)
+    return read_excel(source, kind, max_rows=max_rows)
 
 
 def read_csv(data: bytes, sheet: str, *, max_rows: int = MAX_ROWS) -> Table:
     text = decode_csv(data)
     rows: list[list[Value]] = []
+    filled = 0  # rows that hold something: blank lines at the end of an export do not count
     for record in csv.reader(io.StringIO(text, newline="")):
         rows.append(list(record))
-        if len(rows) > max_rows + 1:
+        filled += any(cell.strip() for cell in record)
+        if filled > max_rows + 1:
             raise FileRejected(too_many_rows_message(max_rows))
+    while rows and all(is_empty(v) for v in rows[-1]):
+        rows.pop()
     return Table(sheet=sheet, rows=rows)
 
 
 def read_excel(path: Path | BinaryIO, kind: FileKind, *, max_rows: int = MAX_ROWS) -> Table:
-    """``path`` may be an open binary file (an upload read in memory, never written to disk)."""
+    """``path`` may be an open binary file (an upload read in memory, never written to disk).
+
+    Only rows that hold a value count against ``max_rows``. A cell far below the data (a stray entry
+    at row 1,048,576) would make the sheet a million rows tall: for .xlsx the cells are located in the
+    sheet XML before the workbook is opened (calamine would allocate the whole empty area), for .xls
+    (at most 65,536 rows) after; the file is refused with the cell's address, so nothing typed in a
+    cell is dropped silently. A cell with formatting only holds no value and is ignored.
+    """
+    if kind == FileKind.XLSX:
+        check_extent(xlsx_value_cells(path, max_rows), max_rows)
+        if not isinstance(path, Path):
+            path.seek(0)
     try:
         if isinstance(path, Path):
             opened = CalamineWorkbook.from_path(str(path))
@@ -77,8 +108,10 @@ def read_excel(path: Path | BinaryIO, kind: FileKind, *, max_rows: int = MAX_ROW
             meta = workbook.sheets_metadata[0]
             sheet = workbook.get_sheet_by_index(0)
             if sheet.height > max_rows + 1:
-                raise FileRejected(too_many_rows_message(max_rows))
+                check_extent(filled_cells(sheet.iter_rows(), max_rows), max_rows)
             rows: list[list[Value]] = sheet.to_python(skip_empty_area=False)
+            while rows and all(is_empty(v) for v in rows[-1]):
+                rows.pop()
             merged = list(sheet.merged_cell_ranges or [])
             names = workbook.sheet_names
     except (CalamineError, IndexError):
@@ -99,6 +132,72 @@ def read_excel(path: Path | BinaryIO, kind: FileKind, *, max_rows: int = MAX_ROW
     return Table(
         sheet=meta.name, rows=rows, hidden_rows=hidden, formulas=formulas, merged=merged, notes=notes
     )
+
+
+@dataclass(frozen=True)
+class Extent:
+    """Where a sheet's values are: the number of rows holding one, and the lowest cell (row, 0-based col)."""
+
+    filled_rows: int
+    last: tuple[int, int] | None
+    last_in_data: int  # the last filled row within the allowed rows
+
+
+def check_extent(extent: Extent, max_rows: int) -> None:
+    if extent.filled_rows > max_rows + 1:
+        raise FileRejected(too_many_rows_message(max_rows))
+    if extent.last is not None and extent.last[0] > max_rows + 1:
+        row, column = extent.last
+        raise FileRejected(stray_cell_message(row, get_column_letter(column + 1), extent.last_in_data))
+
+
+def stray_cell_message(row: int, column: str, data_end: int) -> str:
+    return _(
+        "文件在第%(row)d行%(column)s列（单元格%(column)s%(row)d）有内容，远在数据下方（数据到第%(end)d行为止），"
+        "表格因此被当作有%(row)d行。请在Excel中删除这个单元格（或整行）后另存为，再上传。"
+    ) % {"row": row, "column": column, "end": data_end}
+
+
+def is_empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def filled_cells(rows: Iterable[list[Value]], max_rows: int = MAX_ROWS) -> Extent:
+    filled, last, last_in_data = 0, None, 0
+    for index, values in enumerate(rows):
+        columns = [c for c, v in enumerate(values) if not is_empty(v)]
+        if columns:
+            filled += 1
+            last = (index + 1, columns[-1])
+            if index + 1 <= max_rows + 1:
+                last_in_data = index + 1
+    return Extent(filled, last, last_in_data)
+
+
+def xlsx_value_cells(path: Path | BinaryIO, max_rows: int = MAX_ROWS) -> Extent:
+    """The extent of the first worksheet's values, from its XML streamed in chunks (nothing is parsed)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            member = first_sheet_member(archive)
+            if member is None:
+                return Extent(0, None, 0)
+            rows: set[int] = set()
+            last: tuple[int, int] | None = None
+            tail = b""
+            with archive.open(member) as stream:
+                while chunk := stream.read(CHUNK):
+                    buffer = tail + chunk
+                    for cell in VALUE_CELL.finditer(buffer):
+                        row = int(cell.group(2))
+                        rows.add(row)
+                        column = column_index_from_string(cell.group(1).decode()) - 1
+                        if last is None or (row, column) > last:
+                            last = (row, column)
+                    tail = buffer[-TAG_OVERLAP:]
+    except (zipfile.BadZipFile, KeyError, ValueError):
+        return Extent(0, None, 0)  # calamine says what is wrong with the file
+    in_data = [r for r in rows if r <= max_rows + 1]
+    return Extent(len(rows), last, max(in_data, default=0))
 
 
 def xlsx_markers(path: Path | BinaryIO) -> tuple[frozenset[int], dict[int, dict[int, str]]]:

@@ -1,11 +1,15 @@
-"""An upload handler that stops keeping a file once it passes the size limit, so an oversized upload
-never fills memory or the temporary directory; the view then says the file is too large."""
+"""Upload handlers of the import pages: ``SizeLimitHandler`` stops keeping a file once it passes the size
+limit, so an oversized upload never fills memory; the view then says the file is too large.
+``InMemoryHandler`` after it keeps every upload in memory whatever FILE_UPLOAD_MAX_MEMORY_SIZE says:
+Django's default handlers would spool an upload above 2.5 MB to a temporary file, and a workbook of
+ID numbers and answers must never reach the disk in the clear. Use them as
+``request.upload_handlers = upload_handlers(request, limit)`` before the body is read."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.core.files.uploadhandler import FileUploadHandler, MemoryFileUploadHandler, SkipFile
 
 from .files import MAX_BYTES
 
@@ -29,3 +33,16 @@ class SizeLimitHandler(FileUploadHandler):
 
 def too_large(request: Any) -> bool:
     return bool(getattr(request, FLAG, False))
+
+
+class InMemoryHandler(MemoryFileUploadHandler):
+    """Keeps every upload in memory (the size handler before it bounds it), never in a temporary file."""
+
+    def handle_raw_input(self, *args: Any, **kwargs: Any) -> None:
+        super().handle_raw_input(*args, **kwargs)
+        self.activated = True
+
+
+def upload_handlers(request: Any, limit: int = MAX_BYTES) -> list[FileUploadHandler]:
+    """The only handlers of an import upload: bounded, and in memory."""
+    return [SizeLimitHandler(request, limit=limit), InMemoryHandler(request)]

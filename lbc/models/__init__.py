@@ -9,6 +9,7 @@ from .people import Child, ChildGuardian, Guardian, Household, Organisation, Par
 from .regions import Region
 from .roster import RosterImport, RosterLayout
 from .schools import School, SchoolClass
+from .submissions import FormSubmission
 from .transfers import ChildTransfer
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "ChildTransfer",
     "Consent",
     "ContactPreference",
+    "FormSubmission",
     "Guardian",
     "HarmReport",
     "HarmReportEvent",

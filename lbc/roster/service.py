@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from lbc import audit
 from lbc.access.roster import RosterScope
+from lbc.imports.header import no_data_message
 from lbc.models import RosterImport, RosterLayout
 from lbc.services.errors import DomainError
 
@@ -34,6 +35,8 @@ def start_import(scope: RosterScope, name: str, data: bytes, *, by: Any, request
     staged, sha256 = read_upload(name, data)
     if not staged.labels:
         raise DomainError(_("文件中没有任何内容。"))
+    if not staged.rows:
+        raise DomainError(no_data_message())
     layout = RosterLayout.objects.filter(county=scope.county, signature=staged.signature).first()
     batch = RosterImport(
         county=scope.county,

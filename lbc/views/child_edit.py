@@ -7,12 +7,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from lbc import access, audit
+from lbc import access, audit, submissions
 from lbc.access import FieldTier
 from lbc.forms import ChildForm
 from lbc.services import children as services
@@ -33,8 +34,15 @@ def child_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ChildForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["submission"]
         try:
-            child = services.register_child(writable(form), by=request.user, request=request)
+            with transaction.atomic():
+                submissions.claim(token, request.user, "lbc.child.register")
+                child = services.register_child(writable(form), by=request.user, request=request)
+                submissions.created(token, child.public_id)
+        except submissions.AlreadySubmitted as exc:
+            messages.info(request, _("这份表单已经提交过，没有重复建档。"))
+            return redirect("lbc:child-detail", public_id=exc.created)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -28,7 +27,7 @@ from lbc.access.roster import (
 from lbc.forms.roster import RosterMappingForm, RosterTemplateForm, RosterUploadForm
 from lbc.imports.files import too_large_message
 from lbc.imports.report import Level
-from lbc.imports.uploads import SizeLimitHandler, too_large
+from lbc.imports.uploads import too_large, upload_handlers
 from lbc.models import RosterImport, School
 from lbc.roster import service
 from lbc.roster.plan import Kind, Plan
@@ -39,14 +38,6 @@ from lbc.services.errors import DomainError
 SHOWN = 200  # rows of each kind listed on the preview page
 SHOWN_PROBLEMS = 1000
 Status = RosterImport.Status
-
-
-class InMemoryHandler(MemoryFileUploadHandler):
-    """Keeps every upload in memory (the size handler before it bounds it), never in a temporary file."""
-
-    def handle_raw_input(self, *args: Any, **kwargs: Any) -> None:
-        super().handle_raw_input(*args, **kwargs)
-        self.activated = True
 
 
 def schools_of(scopes: list[RosterScope]) -> Any:
@@ -72,7 +63,7 @@ def home_context(request: HttpRequest, form: RosterUploadForm) -> dict[str, Any]
 @login_required
 def roster_home(request: HttpRequest) -> HttpResponse:
     # Before the body is read the handlers are still a plain list (Django makes them immutable after).
-    request.upload_handlers = [SizeLimitHandler(request, limit=MAX_BYTES), InMemoryHandler(request)]
+    request.upload_handlers = upload_handlers(request, limit=MAX_BYTES)
     return _roster_home(request)
 
 

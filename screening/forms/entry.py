@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from lbc.access import UserLike
 from lbc.form_style import BootstrapMixin
 from lbc.forms import DateInput
+from lbc.submissions import SubmissionField
 from screening.assessments.recording import FACTORS_FROM_COUNSELLOR, InstrumentAnswers
 from screening.models import Campaign
 from screening.scoring.context import FACTORS
@@ -115,6 +116,7 @@ class PaperEntryForm(BootstrapMixin, forms.Form):
     minutes = forms.IntegerField(
         label=_("作答用时（分钟，可不填）"), required=False, min_value=1, max_value=MAX_MINUTES
     )
+    submission = SubmissionField()  # a double post saves one screening
 
     def __init__(self, *args: Any, campaign: Campaign, instruments: Sequence[Instrument], **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -225,7 +225,7 @@ def run(size: int, directory: Path, seed: int = 1) -> Timings:
 def timed_import(batch: ImportBatch, data: bytes) -> Timings:
     marks = [(time.perf_counter(), time.process_time())]
     inspected = inspect_upload(batch.filename, data)
-    table = read_table(storage.path_of(batch), inspected.kind)
+    table = read_table(storage.read(batch), inspected.kind, batch.filename)
     marks.append((time.perf_counter(), time.process_time()))
     result = validate(table, batch.campaign)
     marks.append((time.perf_counter(), time.process_time()))

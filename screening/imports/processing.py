@@ -58,7 +58,7 @@ def set_progress(batch_id: int, percent: int) -> None:
 def validate_file(batch: ImportBatch, progress: bool = False) -> Validation:
     kind = FileKind(PurePath(batch.stored_file).suffix.lstrip("."))
     try:
-        table = read_table(storage.path_of(batch), kind, batch.filename)
+        table = read_table(storage.read(batch), kind, batch.filename)
     except FileRejected as exc:
         return Validation(Report(problems=[Problem(None, _("文件"), "", exc.message, Level.ERROR)]))
     except FileNotFoundError:

@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from lbc.imports.cells import class_key
-from lbc.imports.header import cell_name, check_header, labels_of, misplaced_header, title_row_problem
+from lbc.imports.header import (
+    cell_name,
+    check_header,
+    labels_of,
+    misplaced_header,
+    no_data_message,
+    title_row_problem,
+)
 from lbc.imports.reading import Table
 from screening.assessments.recording import CONSENT_AGE
 from screening.models import Campaign
@@ -63,6 +70,8 @@ def validate(
         if i > header_at and not is_blank_row(values)
     ]
     report.data_rows = len(data)
+    if not data and header.ok:
+        report.problems.append(Problem(None, _("表头"), "", no_data_message(), Level.ERROR, table.sheet))
     labels = labels_of(table.rows[header_at])
     read_by_row = {r.row for r in data} | set(excluded)
     outside = [n for n in table.formulas if n not in read_by_row]

@@ -26,6 +26,7 @@ from typing import Any
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lbc import access, audit, crypto
+from lbc import access, audit, crypto, submissions
 from lbc.access import FieldTier, Rights
 from lbc.models import Child
 from lbc.services.errors import DomainError
@@ -57,6 +58,7 @@ SELF_KEY = "screening_self_report"
 RUNNING, SAVED, FAILED, EMPTY = "running", "saved", "failed", "empty"
 ANSWERS_CONTEXT = "screening.self_report.answers"
 URGENT_TIERS = (Tier.RED, Tier.RED_ACUTE)
+PAPER_FORM = "screening.entry.paper"
 
 
 # --- which campaign ------------------------------------------------------------------------------------
@@ -115,18 +117,25 @@ def paper_entry(request: HttpRequest, public_id: Any) -> HttpResponse:
         return choose_page(request, child, campaign, "screening:entry-paper")
     form = PaperEntryForm(request.POST or None, campaign=campaign, instruments=instruments_of(campaign))
     if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["submission"]
         try:
-            assessment = record_assessment(
-                child,
-                form.responses(),
-                by=request.user,
-                mode=Assessment.Mode.PAPER,
-                administered_on=form.cleaned_data["administered_on"],
-                campaign=campaign,
-                extra_context=form.extra_context(),
-                child_assent=form.assent(),
-                request=request,
-            )
+            with transaction.atomic():  # the token is claimed with the screening, or not at all
+                submissions.claim(token, request.user, PAPER_FORM)
+                assessment = record_assessment(
+                    child,
+                    form.responses(),
+                    by=request.user,
+                    mode=Assessment.Mode.PAPER,
+                    administered_on=form.cleaned_data["administered_on"],
+                    campaign=campaign,
+                    extra_context=form.extra_context(),
+                    child_assent=form.assent(),
+                    request=request,
+                )
+                submissions.created(token, assessment.public_id)
+        except submissions.AlreadySubmitted as exc:
+            messages.info(request, _("这份答卷已经保存过，没有重复保存。"))
+            return redirect("screening:assessment-result", public_id=exc.created)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from lbc import access, audit
 from lbc.imports.files import MAX_BYTES, MAX_ROWS, too_large_message
-from lbc.imports.uploads import SizeLimitHandler, too_large
+from lbc.imports.uploads import too_large, upload_handlers
 from lbc.services.errors import DomainError
 from screening.access import get_campaign_for_user
 from screening.imports import batches
@@ -95,7 +95,7 @@ def import_template(request: HttpRequest, public_id: Any) -> HttpResponse:
 @login_required
 def import_upload(request: HttpRequest, public_id: Any) -> HttpResponse:
     # Before the body is read the handlers are still a plain list (Django makes them immutable after).
-    request.upload_handlers = [SizeLimitHandler(request), *request.upload_handlers]
+    request.upload_handlers = upload_handlers(request)  # bounded and in memory: never a temporary file
     return _import_upload(request, public_id)
 
 

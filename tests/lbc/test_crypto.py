@@ -398,3 +398,17 @@ def test_phone_numbers_are_normalised_before_indexing() -> None:
     assert crypto.normalise_phone("+86 138-1234-5678") == "13812345678"
     assert crypto.normalise_phone("138 1234 5678") == "13812345678"
     assert crypto.normalise_id_number(" 11010120140301002x ") == "11010120140301002X"
+
+
+def test_sealed_bytes_carry_their_key_id_and_open_only_in_their_place_untampered() -> None:
+    data = b"PK\x03\x04 synthetic workbook 110101201509100512"
+    sealed = crypto.encrypt_bytes(data, "imports/a/b.xlsx")
+    assert b"110101201509100512" not in sealed and b"PK\x03\x04" not in sealed
+    assert crypto.file_key_id(sealed) == crypto.keys().encryption.active
+    assert crypto.decrypt_bytes(sealed, "imports/a/b.xlsx") == data
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt_bytes(sealed, "imports/c/b.xlsx")
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt_bytes(sealed[:-1] + bytes([sealed[-1] ^ 1]), "imports/a/b.xlsx")
+    with pytest.raises(crypto.DecryptionError):
+        crypto.file_key_id(data)

@@ -27,6 +27,7 @@ def key_file(tmp_path: Path, settings: Settings) -> Iterator[Path]:
     path = tmp_path / "keys" / "keys.json"
     crypto.write_key_file(path, crypto.new_key_file_content())
     settings.LBC_KEY_FILE = str(path)
+    settings.MEDIA_ROOT = tmp_path / "media"  # sealed files of other tests are under other keys
     crypto.reset_keys()
     yield path
     crypto.reset_keys()
@@ -349,3 +350,35 @@ def test_the_help_states_the_procedure() -> None:
     ]
     positions = [text.index(step) for step in steps]
     assert positions == sorted(positions)
+
+
+# --- sealed files ---------------------------------------------------------------------------------
+
+
+def sealed_upload(media: Path, data: bytes) -> Path:
+    """A file sealed like a waiting import upload (its path under MEDIA_ROOT is its context)."""
+    relative = "imports/0f0e/upload.xlsx"
+    path = media / relative
+    path.parent.mkdir(parents=True)
+    path.write_bytes(crypto.encrypt_bytes(data, relative))
+    return path
+
+
+def test_sealed_files_are_reencrypted_and_keep_the_old_key_from_retiring(
+    key_file: Path, k1_world: World, settings: Settings
+) -> None:
+    data = b"PK\x03\x04 synthetic workbook bytes"
+    path = sealed_upload(Path(settings.MEDIA_ROOT), data)
+    assert crypto.file_key_id(path.read_bytes()) == "k1"
+    add_active_key(key_file, "encryption", "k2")
+    refusal = rotate_refused(retire="k1")
+    assert "files under MEDIA_ROOT: 1" in refusal
+
+    output = rotate()
+
+    assert "files under MEDIA_ROOT: 1 under old keys, 1 rotated" in output
+    sealed = path.read_bytes()
+    assert crypto.file_key_id(sealed) == "k2"
+    assert crypto.decrypt_bytes(sealed, "imports/0f0e/upload.xlsx") == data
+    assert [p.name for p in path.parent.iterdir()] == ["upload.xlsx"]  # no spare left behind
+    assert "Retired key k1" in rotate(retire="k1")
