@@ -34,7 +34,10 @@ def open_paper_entry(page: Page, base: str, *, phone: bool = False) -> None:
     page.goto(f"{base}/")
     if phone:
         page.get_by_role("button", name="展开菜单").click()
+        # Wait for the collapse animation to end: a click during it can land on nothing on a busy machine.
+        expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_role("navigation").get_by_role("link", name="心理筛查").click()
+    page.wait_for_url(re.compile(r"/screening/campaigns/$"))
     page.get_by_role("link", name="2026秋季筛查").click()
     expect(page.get_by_role("heading", name="名单")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="王小䶮")
