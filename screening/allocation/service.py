@@ -1,16 +1,18 @@
 """Allocation in a township: inputs from the database, the proposal, and confirming it.
 
-Open unassigned warnings of the township (read through ``screening.access.warnings_for``) become
-``solver.OpenWarning``; the township's counsellors (a current membership at one of its schools)
-and volunteers (a ``ResponderProfile`` based at one of its schools or villages) become
-``solver.Responder``. Free slots = weekly capacity - open warnings already assigned to the
-counsellor (or active companionship tasks of the volunteer). A user without a profile counts as an
-unqualified responder with the default capacity.
+Unassigned warnings of the township in a state the assign transition accepts (read through
+``screening.access.warnings_for``) become ``solver.OpenWarning``; the township's counsellors (a
+current membership at one of its schools) and volunteers (a ``ResponderProfile`` based at one of its
+schools or villages) become ``solver.Responder``. Free slots this week = weekly capacity - cases the
+person took on during the last seven days (warnings assigned to the counsellor, companionship tasks
+the volunteer started): the capacity is a weekly intake, not a ceiling on the whole caseload. A user
+without a profile counts as an unqualified responder with the default capacity.
 
 Confirming writes everything or nothing: each counsellor row goes through warnings-core's
 ``assign_warning``; a volunteer row assigns the warning to the supervising counsellor and starts a
 ``Companionship`` with a per-object ``volunteer_child`` grant that expires with it; every RED left
-without anyone is escalated with ``escalate_warning``.
+without anyone is escalated to the county with ``escalate_warning``, with the supervisor's reason
+(required) as its note.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,12 +36,16 @@ from lbc.services.errors import DomainError
 from screening.access import warnings_for
 from screening.allocation import solver
 from screening.allocation.solver import Kind, OpenWarning, Place, Proposal, Responder
-from screening.models import Companionship, ResponderProfile, Warning
+from screening.models import Companionship, EscalationLevel, ResponderProfile, Warning, WarningEvent
 from screening.scoring.tiers import RED_TIERS
 from screening.warnings.actions import assign_warning, escalate_warning
-from screening.warnings.state import OPEN_STATES
+from screening.warnings.notices import responders as ladder_responders
+from screening.warnings.state import TRANSITIONS
 
 COMPANIONSHIP_TERM = dt.timedelta(weeks=8)
+WEEK = dt.timedelta(days=7)  # the window a weekly capacity is counted over (rolling, any weekday)
+# Warnings the allocation may hand out: those the assign transition accepts.
+ASSIGNABLE_STATES = sorted(TRANSITIONS["assign"].sources)
 DEFAULT_CAPACITY = ResponderProfile._meta.get_field("weekly_capacity").default
 
 
@@ -63,19 +69,48 @@ def _place(school: School | None, village: Region | None) -> Place:
     )
 
 
+def display_name(user: Any) -> str:
+    """A person's name as people read it (the login only when no name is recorded)."""
+    return str(user.get_full_name() or user.get_username())
+
+
 def unassigned_warnings(user: Any, township: Region) -> list[Warning]:
-    """Open warnings of the township that nobody holds yet, most urgent deadline first."""
+    """Open warnings of the township that nobody holds yet and that may be assigned, most urgent
+    deadline first. (A warning in intervention or follow-up without a holder is someone's case already;
+    the assign transition would refuse it.)"""
     busy = Companionship.objects.filter(ended_at__isnull=True).values("warning_id")
     return list(
         warnings_for(user)
-        .filter(township=township, state__in=list(OPEN_STATES), assigned_to__isnull=True)
+        .filter(township=township, state__in=ASSIGNABLE_STATES, assigned_to__isnull=True)
         .exclude(pk__in=busy)
         .select_related("child", "child__village", "child__school", "child__school__region", "school")
         .order_by("due_at", "pk")
     )
 
 
-def _responders(township: Region) -> tuple[list[Responder], dict[int, Any], dict[int, set[int]]]:
+def taken_this_week(ids: set[int], now: dt.datetime) -> dict[int, int]:
+    """Cases each person took on in the seven days before ``now``: warnings assigned to them in that time
+    (by their latest assignment, closed or not) and companionship tasks they started in that time."""
+    since = now - WEEK
+    taken: dict[int, int] = defaultdict(int)
+    assigned = (
+        Warning.objects.filter(assigned_to_id__in=ids)
+        .annotate(last=Max("events__at", filter=Q(events__action=WarningEvent.Action.ASSIGNED)))
+        .filter(last__gt=since, last__lte=now)
+        .values_list("assigned_to_id", flat=True)
+    )
+    for uid in assigned:
+        taken[uid] += 1
+    for uid in Companionship.objects.filter(
+        volunteer_id__in=ids, started_at__gt=since, started_at__lte=now
+    ).values_list("volunteer_id", flat=True):
+        taken[uid] += 1
+    return taken
+
+
+def _responders(
+    township: Region, now: dt.datetime
+) -> tuple[list[Responder], dict[int, Any], dict[int, set[int]]]:
     """The township's responders, their users and, per school, the counsellors it has."""
     schools = {s.pk: s for s in School.objects.filter(township_id=township.pk).select_related("region")}
     memberships = Membership.objects.current().filter(
@@ -102,15 +137,7 @@ def _responders(township: Region) -> tuple[list[Responder], dict[int, Any], dict
             "base_school__region", "base_village"
         )
     }
-    held: dict[int, int] = defaultdict(int)
-    for uid in Warning.objects.filter(assigned_to_id__in=ids, state__in=list(OPEN_STATES)).values_list(
-        "assigned_to_id", flat=True
-    ):
-        held[uid] += 1
-    for uid in Companionship.objects.filter(volunteer_id__in=ids, ended_at__isnull=True).values_list(
-        "volunteer_id", flat=True
-    ):
-        held[uid] += 1
+    taken = taken_this_week(ids, now)
     responders = []
     for uid in sorted(ids):
         profile = profiles.get(uid)
@@ -122,7 +149,7 @@ def _responders(township: Region) -> tuple[list[Responder], dict[int, Any], dict
                 id=uid,
                 kind=Kind.VOLUNTEER if is_volunteer else Kind.COUNSELLOR,
                 qualified=bool(profile and profile.qualified_counsellor and not is_volunteer),
-                capacity=max(0, capacity - held[uid]),
+                capacity=max(0, capacity - taken[uid]),
                 place=_place(school, profile.base_village if profile else None),
                 supervisor_id=profile.supervisor_id if profile and is_volunteer else None,
             )
@@ -132,7 +159,7 @@ def _responders(township: Region) -> tuple[list[Responder], dict[int, Any], dict
 
 def gather(user: Any, township: Region, now: dt.datetime) -> Inputs:
     warnings = unassigned_warnings(user, township)
-    responders, users, by_school = _responders(township)
+    responders, users, by_school = _responders(township, now)
     known: dict[int, set[int]] = defaultdict(set)
     for child_id, uid in Warning.objects.filter(
         child_id__in=[w.child_id for w in warnings], assigned_to__isnull=False
@@ -157,6 +184,34 @@ def propose(inputs: Inputs) -> Proposal:
     return solver.allocate(inputs.open_warnings, inputs.responders)
 
 
+def escalation_recipients(warnings: Sequence[Warning]) -> list[Any]:
+    """Who an escalation from the allocation reaches: the county administrators of these warnings."""
+    found: dict[int, Any] = {}
+    for county_id in sorted({w.county_id for w in warnings}):
+        sample = next(w for w in warnings if w.county_id == county_id)
+        for user in ladder_responders(sample, EscalationLevel.COUNTY):
+            found.setdefault(user.pk, user)
+    return list(found.values())
+
+
+def to_escalate(inputs: Inputs, choices: Sequence[Choice]) -> list[Warning]:
+    """The REDs these choices leave without anyone and that confirming will escalate to the county
+    (those already at the county level stay where they are)."""
+    warnings = {w.pk: w for w in inputs.warnings}
+    return [
+        warnings[c.warning_id]
+        for c in choices
+        if c.responder_id is None
+        and c.warning_id in warnings
+        and warnings[c.warning_id].tier in RED_TIERS
+        and warnings[c.warning_id].escalation_level < EscalationLevel.COUNTY
+    ]
+
+
+class ReasonMissing(DomainError):
+    """Uncovered REDs would be escalated without the supervisor saying why."""
+
+
 @dataclass(frozen=True)
 class Choice:
     warning_id: int
@@ -164,12 +219,24 @@ class Choice:
 
 
 def confirm_allocation(
-    township: Region, inputs: Inputs, choices: Sequence[Choice], *, by: Any, request: Any = None
+    township: Region,
+    inputs: Inputs,
+    choices: Sequence[Choice],
+    *,
+    by: Any,
+    reason: str = "",
+    request: Any = None,
 ) -> tuple[int, int, int]:
     """Carry out the supervisor's (possibly edited) allocation; returns (assigned, companionships, escalated).
 
-    Every choice must be one of the candidates of its warning; otherwise nothing is written.
+    Every choice must be one of the candidates of its warning; otherwise nothing is written. A RED left
+    without anyone is escalated to the county with ``reason`` as its note; without a reason nothing is
+    written (``ReasonMissing``).
     """
+    reason = reason.strip()
+    escalating = {w.pk for w in to_escalate(inputs, choices)}
+    if escalating and not reason:
+        raise ReasonMissing(_("请填写上报原因：无人承接的红色预警将上报县级。"))
     warnings = {w.pk: w for w in inputs.warnings}
     opens = {w.id: w for w in inputs.open_warnings}
     by_id = {r.id: r for r in inputs.responders}
@@ -183,8 +250,15 @@ def confirm_allocation(
             if w is None:
                 raise DomainError(_("所选预警已不在待分派列表中，请刷新页面。"))
             if choice.responder_id is None:
-                if w.tier in RED_TIERS:
-                    escalate_warning(warnings[w.id], by=by, reason="no_capacity", request=request)
+                if w.id in escalating:
+                    escalate_warning(
+                        warnings[w.id],
+                        by=by,
+                        reason="no_capacity",
+                        note=reason,
+                        to_level=EscalationLevel.COUNTY,
+                        request=request,
+                    )
                     escalated += 1
                 continue
             allowed = {r.id for r in solver.candidates(w, inputs.responders)}
@@ -194,7 +268,7 @@ def confirm_allocation(
             load[responder.id] += 1
             if load[responder.id] > responder.capacity:
                 raise DomainError(
-                    _("%(name)s 本周已没有空余名额。") % {"name": inputs.users[responder.id].get_username()}
+                    _("%(name)s 本周已没有空余名额。") % {"name": display_name(inputs.users[responder.id])}
                 )
             if responder.kind == Kind.COUNSELLOR:
                 assign_warning(warnings[w.id], to=inputs.users[responder.id], by=by, request=request)
@@ -211,7 +285,8 @@ def confirm_allocation(
             actor=by,
             request=request,
             obj=township,
-            detail={"assigned": assigned, "companionships": companions, "escalated": escalated},
+            detail={"assigned": assigned, "companionships": companions, "escalated": escalated}
+            | ({"escalation_reason": reason} if escalated else {}),
         )
     return assigned, companions, escalated
 

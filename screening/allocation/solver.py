@@ -1,7 +1,8 @@
 """Who takes which open warning this week: an assignment problem solved with scipy. Pure: no database.
 
 Every warning is one row; every responder contributes one column per free slot of the week (its
-weekly capacity minus what it already holds), and every warning has one "nobody" column worth 0, so
+weekly capacity minus the cases it took on during the last seven days, counted by the service), and
+every warning has one "nobody" column worth 0, so
 the problem is always feasible and a warning is left out only when nothing better exists.
 ``scipy.optimize.linear_sum_assignment`` then maximises the sum of integer pair scores.
 

@@ -18,8 +18,9 @@ from .warnings import Warning
 class ResponderProfile(models.Model):
     """What the allocation needs to know about a counsellor or volunteer: qualification, capacity, base.
 
-    ``weekly_capacity`` is the number of open cases the person can carry in a week; cases already
-    assigned to them use up slots until they are closed.
+    ``weekly_capacity`` is the number of new cases the person can take on in a week: cases assigned to
+    them (companionship tasks started, for a volunteer) during the last seven days use up slots; cases
+    taken on earlier, still in intervention or follow-up, do not.
     """
 
     user = models.OneToOneField(

@@ -4,25 +4,49 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from lbc import audit
+from lbc.form_style import BootstrapMixin
 from lbc.services.errors import DomainError
 from screening.access import get_allocation_township_for_user
 from screening.allocation import solver
-from screening.allocation.service import Choice, Inputs, confirm_allocation, gather, propose
+from screening.allocation.service import (
+    Choice,
+    Inputs,
+    ReasonMissing,
+    confirm_allocation,
+    display_name,
+    escalation_recipients,
+    gather,
+    propose,
+    to_escalate,
+)
 from screening.allocation.solver import Kind
 from screening.scoring.tiers import RED_TIERS, Tier, tier_label
+from screening.views.hooks import STYLESHEET as TIER_STYLESHEET
+
+_name = display_name
 
 
-def _name(user: Any) -> str:
-    return user.get_full_name() or user.get_username()
+class EscalationForm(BootstrapMixin, forms.Form):
+    """Why the REDs left without anyone go up to the county (required only when there are such REDs)."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("上报原因"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("有红色预警不分派时必填，将随上报一起记录，县级接收人可以看到。"),
+    )
 
 
 def _rows(
@@ -67,6 +91,8 @@ def allocation_page(request: HttpRequest, public_id: Any) -> HttpResponse:
     proposal = propose(inputs)
     selected = {row.warning_id: row.responder_id for row in proposal.rows}
     supervisors = {row.warning_id: row.supervisor_id for row in proposal.rows}
+    choices = [Choice(warning_id, responder_id) for warning_id, responder_id in selected.items()]
+    form = EscalationForm()
     if request.method == "POST":
         usernames = {u.get_username(): pk for pk, u in inputs.users.items()}
         choices = []
@@ -74,10 +100,20 @@ def allocation_page(request: HttpRequest, public_id: Any) -> HttpResponse:
             value = request.POST.get(f"w-{warning.public_id}", "")
             choices.append(Choice(warning.pk, usernames.get(value, -1) if value else None))
         selected = {c.warning_id: c.responder_id for c in choices if c.responder_id != -1}
+        form = EscalationForm(request.POST)
         try:
+            if not form.is_valid():
+                raise DomainError(_("请检查上报原因。"))
             assigned, companions, escalated = confirm_allocation(
-                township, inputs, choices, by=request.user, request=request
+                township,
+                inputs,
+                choices,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
             )
+        except ReasonMissing as error:
+            form.add_error("reason", error.message)
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -90,9 +126,15 @@ def allocation_page(request: HttpRequest, public_id: Any) -> HttpResponse:
     rows = _rows(inputs, selected, supervisors)
     # Named children with their colours: audited before rendering, so no event means no page.
     audit.record("screening.allocation.listed", request=request, obj=township, detail={"count": len(rows)})
+    escalating = to_escalate(inputs, choices)
+    reds = [w for w in inputs.warnings if w.tier in RED_TIERS]
     context = {
         "township": township,
         "rows": rows,
-        "uncovered": [w for w in inputs.warnings if w.pk in set(proposal.uncovered_reds)],
+        "uncovered": escalating,
+        "has_red": bool(reds),
+        "recipients": [_name(u) for u in escalation_recipients(reds)],
+        "form": form,
+        "tier_stylesheet": TIER_STYLESHEET,
     }
     return render(request, "screening/allocation/page.html", context)

@@ -161,10 +161,13 @@ def escalate_warning(
     reason: str = "manual",
     now: dt.datetime | None = None,
     request: Any = None,
+    to_level: int | None = None,
 ) -> Warning:
-    """One level up the ladder; the new level's responders are notified. ``by`` None: the escalation job."""
+    """One level up the ladder (or straight to ``to_level`` when that is higher); the new level's
+    responders are notified. ``by`` None: the escalation job. A ``note`` goes into the history row and
+    the audit event."""
     now = now or timezone.now()
-    level = min(warning.escalation_level + 1, EscalationLevel.COUNTY)
+    level = min(max(warning.escalation_level + 1, to_level or 0), EscalationLevel.COUNTY)
     with transaction.atomic():  # the new level and the alerts to its responders commit together
         current = apply_transition(
             warning,
@@ -174,7 +177,7 @@ def escalate_warning(
             now=now,
             request=request,
             changes={"escalation_level": level, "level_since": now},
-            detail={"reason": reason, "level": level},
+            detail={"reason": reason, "level": level} | ({"note": note} if note else {}),
         )[0]
         thresholds = CountyRules()(current.county_id)[0]
         with translation.override(settings.LANGUAGE_CODE):

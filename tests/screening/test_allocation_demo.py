@@ -12,11 +12,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 
 from lbc.demo.constants import COUNTY_CODE
 from lbc.demo.seed import seed_demo_county
-from lbc.models import Region, Role, School
+from lbc.models import Membership, Region, Role, School
 from screening.allocation.service import gather, propose
 from screening.allocation.solver import COUNSELLOR_ONLY, RED_TIERS, Kind
 from screening.models import Assessment, ResponderProfile
@@ -81,3 +83,64 @@ def test_without_qualified_counsellors_every_red_is_reported(county: Region) -> 
     results = [check(t, s) for t, s in staff(county, qualified=False, capacity=40)]
     assert all(uncovered == reds for reds, uncovered, _c in results)
     assert sum(covered for _r, _u, covered in results) > 0  # YELLOW/GREY still find someone
+
+
+# --- the demo county as seeded: its own counsellors, capacities and warning history -----------------
+
+DEMO_DAY = dt.date(2026, 11, 16)
+
+
+@pytest.fixture
+def demo_county(settings: Any, db: None) -> Region:
+    """The demo county exactly as ``manage.py demo`` seeds it (no extra staff), at the demo's instant."""
+    settings.DEMO_MODE = True
+    seed_demo_county(seed=1, children=3000, today=DEMO_DAY)
+    return Region.objects.get(code=COUNTY_CODE)
+
+
+@pytest.mark.clock("2026-11-16T10:00")
+def test_on_the_demo_county_every_red_with_school_capacity_gets_a_qualified_counsellor(
+    demo_county: Region,
+) -> None:
+    """The demo's counsellors carry a term's worth of cases in intervention and follow-up; their weekly
+    capacity is what they can take on this week, so the REDs of the week still find them."""
+    reds_with_capacity = 0
+    for n, township in enumerate(Region.objects.filter(parent=demo_county).order_by("pk")):
+        supervisor = make_user(f"alloc_demo_s{n}", Role.TOWNSHIP_SUPERVISOR, region=township)
+        inputs = gather(supervisor, township, timezone.now())
+        proposal = propose(inputs)
+        responders = {r.id: r for r in inputs.responders}
+        chosen = {row.warning_id: row.responder_id for row in proposal.rows}
+        for w in inputs.open_warnings:
+            if w.tier not in RED_TIERS:
+                continue
+            pool = [
+                responders[rid]
+                for rid in (w.allowed_counsellors or ())
+                if rid in responders and responders[rid].qualified and responders[rid].capacity > 0
+            ]
+            if not pool:
+                continue
+            reds_with_capacity += 1
+            rid = chosen[w.id]
+            assert rid is not None, f"RED warning {w.id} left without anyone in {township.name}"
+            assert rid in w.allowed_counsellors and responders[rid].kind == Kind.COUNSELLOR
+            assert responders[rid].qualified
+    assert reds_with_capacity >= 3
+
+
+@pytest.mark.clock("2026-11-16T10:00")
+def test_the_demo_supervisor_sees_the_red_proposed_to_the_school_counsellor(
+    demo_county: Region, client: Any
+) -> None:
+    supervisor = get_user_model().objects.get(username="demo_township_supervisor")
+    township = Membership.objects.current().get(user=supervisor, role=Role.TOWNSHIP_SUPERVISOR).region
+    assert township is not None
+    inputs = gather(supervisor, township, timezone.now())
+    red = next(w for w in inputs.warnings if w.tier in RED_TIERS)
+    client.force_login(supervisor)
+    page = reverse("screening:allocation", kwargs={"public_id": township.public_id})
+    html = client.get(page).content.decode()
+    select = html.split(f'name="w-{red.public_id}"', 1)[1].split("</select>", 1)[0]
+    assert " selected>" in select
+    assert "本周无人承接" not in html
