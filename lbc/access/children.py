@@ -28,7 +28,7 @@ T = FieldTier
 
 
 def is_read_only(child: Child) -> bool:
-    """An aged-out child's file is kept for its retention clock and read, never changed (decision 55)."""
+    """An aged-out child's file is kept for its retention clock and read, never changed (decision 51)."""
     return child.status == Child.Status.AGED_OUT
 
 

@@ -178,7 +178,7 @@ def filter_children(children: QuerySet[Child], form: ChildFilterForm, visible: s
 
 
 def active_only(children: QuerySet[Child], form: ChildFilterForm) -> QuerySet[Child]:
-    """Aged-out children leave the list unless their status is asked for (decision 55)."""
+    """Aged-out children leave the list unless their status is asked for (decision 51)."""
     asked = form.is_bound and "status" not in form.errors and form.cleaned_data.get("status")
     return children if asked else children.exclude(status=Child.Status.AGED_OUT)
 
